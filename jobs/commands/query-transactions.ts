@@ -1,0 +1,19 @@
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { DEFAULTS, formatSchema, monthSchema, parseOptions } from '../options.ts';
+import { printReport } from '../query/report.ts';
+
+const schema = z.object({ month: monthSchema, warehouse: z.string().min(1), format: formatSchema });
+
+export function registerQueryTransactions(query: Command): void {
+  query
+    .command('transactions')
+    .description('final charge time (duration_s) and final dispense (energy_wh) of every completed transaction of a month')
+    .requiredOption('--month <YYYY-MM>', 'month of the stop time, in the time zone the last run used')
+    .option('--warehouse <file>', 'DuckDB warehouse file', DEFAULTS.warehouse)
+    .option('--format <table|json|csv>', 'output format (default: table on a terminal, json otherwise)')
+    .action(async (raw) => {
+      const options = parseOptions(schema, raw);
+      await printReport(options.warehouse, 'monthly_transactions', { month: options.month }, options.format);
+    });
+}

@@ -1,0 +1,61 @@
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+
+export type Db = DuckDBConnection;
+export type Params = Record<string, DuckDBValue> | DuckDBValue[];
+export type Row = Record<string, unknown>;
+
+export interface WarehouseOptions {
+  readOnly?: boolean;
+  /** DuckDB memory_limit, e.g. '1GB'; keeps a big night inside the machine. */
+  memoryLimit?: string;
+}
+
+/**
+ * The one place a DuckDB connection is opened and closed. Every session runs in UTC so that
+ * timestamps never depend on the machine's or the process's time zone.
+ */
+export async function withWarehouse<T>(
+  path: string,
+  work: (db: Db) => Promise<T>,
+  options: WarehouseOptions = {},
+): Promise<T> {
+  if (path !== ':memory:' && !options.readOnly) await mkdir(dirname(path), { recursive: true });
+  const config: Record<string, string> = {};
+  if (options.readOnly) config.access_mode = 'READ_ONLY';
+  if (options.memoryLimit) config.memory_limit = options.memoryLimit;
+  const instance = await DuckDBInstance.create(path, config);
+  const db = await instance.connect();
+  try {
+    await db.run(`set TimeZone = 'UTC'`);
+    return await work(db);
+  } finally {
+    db.closeSync();
+    instance.closeSync();
+  }
+}
+
+/** Runs a query and returns plain JS rows (BIGINT as bigint, timestamps as DuckDB values). */
+export async function queryRows(db: Db, sql: string, params?: Params): Promise<Row[]> {
+  const reader = await db.runAndReadAll(sql, params);
+  return reader.getRowObjectsJS() as Row[];
+}
+
+/** Runs a query and returns JSON-safe rows (BIGINT as string or number, timestamps as ISO-like text). */
+export async function queryJsonRows(db: Db, sql: string, params?: Params): Promise<Row[]> {
+  const reader = await db.runAndReadAll(sql, params);
+  return reader.getRowObjectsJson() as Row[];
+}
+
+export async function transaction<T>(db: Db, work: () => Promise<T>): Promise<T> {
+  await db.run('begin transaction');
+  try {
+    const result = await work();
+    await db.run('commit');
+    return result;
+  } catch (error) {
+    await db.run('rollback');
+    throw error;
+  }
+}

@@ -1,0 +1,107 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { isUtf8 } from 'node:buffer';
+import { pipeline } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+
+export const DEFAULT_MAX_LINE_BYTES = 1024 * 1024;
+/** How much of a rejected over-long line is kept for the quarantine (enough to recognise it). */
+const REJECTED_LINE_EXCERPT_BYTES = 4096;
+
+export type LineEvent =
+  | { kind: 'line'; lineNo: number; text: string }
+  | { kind: 'blank'; lineNo: number }
+  | { kind: 'reject'; lineNo: number; text: string; reason: string };
+
+export interface ReadLinesOptions {
+  maxLineBytes?: number;
+  /** Called with every raw (possibly compressed) chunk, for content hashing. */
+  onRawChunk?: (chunk: Buffer) => void;
+}
+
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+/**
+ * Streams the lines of an NDJSON file (plain or gzip) without ever holding the file in memory.
+ * Every physical line comes out exactly once as a line, a blank or a reject, so callers can
+ * account for every line read. A corrupt or truncated gzip throws: the caller rejects the file.
+ */
+export async function* readLines(path: string, options: ReadLinesOptions = {}): AsyncGenerator<LineEvent> {
+  const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  const raw = createReadStream(path, { highWaterMark: 1024 * 1024 });
+  if (options.onRawChunk) raw.on('data', options.onRawChunk as (chunk: string | Buffer) => void);
+  let source: AsyncIterable<Buffer> = raw;
+  if (path.endsWith('.gz')) {
+    const gunzip = createGunzip();
+    // pipeline forwards a read error to gunzip, so iterating it throws instead of hanging.
+    pipeline(raw, gunzip, () => undefined);
+    source = gunzip;
+  }
+
+  let lineNo = 0;
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  let overLong = false;
+  let atStart = true;
+
+  const finishLine = (tail: Buffer): LineEvent => {
+    lineNo += 1;
+    const bytes = pending.length === 0 ? tail : Buffer.concat([...pending, tail]);
+    const totalBytes = pendingBytes + tail.length;
+    pending = [];
+    pendingBytes = 0;
+    if (overLong || totalBytes > maxLineBytes) {
+      overLong = false;
+      return {
+        kind: 'reject',
+        lineNo,
+        text: bytes.subarray(0, REJECTED_LINE_EXCERPT_BYTES).toString('utf8'),
+        reason: `line longer than ${maxLineBytes} bytes (${totalBytes} bytes or more)`,
+      };
+    }
+    let end = bytes.length;
+    if (end > 0 && bytes[end - 1] === 0x0d) end -= 1; // CRLF
+    const body = bytes.subarray(0, end);
+    if (!isUtf8(body)) {
+      return { kind: 'reject', lineNo, text: body.toString('utf8'), reason: 'invalid UTF-8' };
+    }
+    const text = body.toString('utf8');
+    if (text.trim() === '') return { kind: 'blank', lineNo };
+    return { kind: 'line', lineNo, text };
+  };
+
+  for await (let chunk of source) {
+    if (atStart) {
+      atStart = false;
+      if (chunk.subarray(0, 3).equals(BOM)) chunk = chunk.subarray(3);
+    }
+    let start = 0;
+    for (;;) {
+      const newline = chunk.indexOf(0x0a, start);
+      if (newline === -1) break;
+      yield finishLine(chunk.subarray(start, newline));
+      start = newline + 1;
+    }
+    const rest = chunk.subarray(start);
+    if (rest.length === 0) continue;
+    if (overLong) {
+      // Keep only the excerpt of an over-long line; the rest is counted, not stored.
+      pendingBytes += rest.length;
+      continue;
+    }
+    pending.push(Buffer.from(rest));
+    pendingBytes += rest.length;
+    if (pendingBytes > maxLineBytes) {
+      overLong = true;
+      const kept = Buffer.concat(pending).subarray(0, REJECTED_LINE_EXCERPT_BYTES);
+      pending = [kept];
+    }
+  }
+  // A last line without a final newline is still a line.
+  if (pendingBytes > 0) yield finishLine(Buffer.alloc(0));
+}
+
+export function sha256Hex(): { update: (chunk: Buffer) => void; digest: () => string } {
+  const hash = createHash('sha256');
+  return { update: (chunk) => hash.update(chunk), digest: () => hash.digest('hex') };
+}

@@ -1,0 +1,51 @@
+import type { Db } from '../db.ts';
+
+/**
+ * The raw layer, written only by the loader. Everything above it (sql/) is rebuilt from these
+ * tables, so they are the warehouse's only state besides the run log.
+ */
+const RAW_LAYER_DDL = `
+create table if not exists runs (
+  run_id bigint not null,
+  started_at timestamptz not null,
+  finished_at timestamptz,
+  status varchar not null,
+  files_loaded integer,
+  files_skipped integer,
+  files_rejected integer,
+  lines_read bigint,
+  lines_loaded bigint,
+  lines_quarantined bigint,
+  lines_blank bigint,
+  months_exported varchar[],
+  error varchar
+);
+create table if not exists landing_files (
+  file_id bigint not null,
+  path varchar not null,
+  size_bytes bigint not null,
+  mtime_ms double not null,
+  sha256 varchar,
+  status varchar not null,
+  error varchar,
+  lines_read bigint not null,
+  lines_blank bigint not null,
+  lines_rejected_by_reader bigint not null,
+  run_id bigint not null
+);
+create table if not exists raw_lines (
+  file_id bigint not null,
+  line_no bigint not null,
+  raw_line varchar not null
+);
+create table if not exists reader_rejects (
+  file_id bigint not null,
+  line_no bigint not null,
+  raw_line varchar not null,
+  reason varchar not null
+);
+`;
+
+export async function ensureRawLayer(db: Db): Promise<void> {
+  await db.run(RAW_LAYER_DDL);
+}

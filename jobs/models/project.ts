@@ -1,0 +1,85 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const SQL_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../sql');
+
+/** Tables written by the loader; models read them, nothing builds them. */
+export const RAW_TABLES = ['raw_lines', 'reader_rejects', 'landing_files', 'runs'] as const;
+
+export type Layer = 'staging' | 'intermediate' | 'marts' | 'reports' | 'audits';
+const LAYER_ORDER: Layer[] = ['staging', 'intermediate', 'marts', 'reports', 'audits'];
+
+export interface SqlFile {
+  name: string;
+  layer: Layer;
+  path: string;
+  sql: string;
+  /** Models and raw tables this file reads, found in the SQL itself. */
+  reads: string[];
+}
+
+function listSqlFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.sql'))
+    .map((entry) => join(entry.parentPath, entry.name))
+    .sort();
+}
+
+/** Every SQL file in sql/, with what it reads. Lineage is derived here, never kept by hand. */
+export function loadSqlProject(sqlDir = SQL_DIR): SqlFile[] {
+  const files = listSqlFiles(sqlDir).map((path) => {
+    const layer = relative(sqlDir, path).split(/[\\/]/)[0] as Layer;
+    if (!LAYER_ORDER.includes(layer)) throw new Error(`${path}: not in a known layer folder (${LAYER_ORDER.join(', ')})`);
+    const name = basename(path, '.sql');
+    // The file name becomes a table name in DDL, so it must be a plain identifier.
+    if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`${path}: model file names must be lower_snake_case identifiers`);
+    return { name, layer, path, sql: readFileSync(path, 'utf8'), reads: [] as string[] };
+  });
+  const known = new Set<string>([...RAW_TABLES, ...files.map((file) => file.name)]);
+  for (const file of files) {
+    const code = stripComments(file.sql);
+    const reads = new Set<string>();
+    for (const match of code.matchAll(/\b(?:from|join)\s+([a-z_][a-z0-9_]*)/gi)) {
+      const name = match[1]!.toLowerCase();
+      if (known.has(name) && name !== file.name) reads.add(name);
+    }
+    file.reads = [...reads].sort();
+  }
+  return files;
+}
+
+function stripComments(sql: string): string {
+  return sql.replace(/--[^\n]*/g, '');
+}
+
+/** Models (staging → marts) in an order where every model comes after what it reads. */
+export function buildOrder(files: SqlFile[]): SqlFile[] {
+  const models = files.filter((file) => file.layer === 'staging' || file.layer === 'intermediate' || file.layer === 'marts');
+  const byName = new Map(models.map((model) => [model.name, model]));
+  const ordered: SqlFile[] = [];
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (model: SqlFile, path: string[]) => {
+    const seen = state.get(model.name);
+    if (seen === 'done') return;
+    if (seen === 'visiting') throw new Error(`model cycle: ${[...path, model.name].join(' -> ')}`);
+    state.set(model.name, 'visiting');
+    for (const dependency of model.reads) {
+      const upstream = byName.get(dependency);
+      if (upstream) visit(upstream, [...path, model.name]);
+    }
+    state.set(model.name, 'done');
+    ordered.push(model);
+  };
+  const sorted = [...models].sort(
+    (a, b) => LAYER_ORDER.indexOf(a.layer) - LAYER_ORDER.indexOf(b.layer) || a.name.localeCompare(b.name),
+  );
+  for (const model of sorted) visit(model, []);
+  return ordered;
+}
+
+export function sqlFile(files: SqlFile[], layer: Layer, name: string): SqlFile {
+  const file = files.find((candidate) => candidate.layer === layer && candidate.name === name);
+  if (!file) throw new Error(`no ${layer} SQL named ${name} in sql/`);
+  return file;
+}

@@ -1,0 +1,81 @@
+-- Each reply paired with its CALL: same charge point and unique id, the latest CALL logged at or
+-- before the reply. Unique ids are reused (one id for every heartbeat, on some simulators), so
+-- the id alone never pairs. A reply whose CALL is not (yet) in the data keeps call_* null.
+with
+
+base_ocpp__messages as (
+    select
+        file_id,
+        line_no,
+        charge_point_id,
+        logged_at,
+        message_type_id,
+        unique_id,
+        action,
+    from base_ocpp__messages
+),
+
+stg_ocpp__call_results as (
+    select
+        file_id,
+        line_no,
+        charge_point_id,
+        unique_id,
+        logged_at,
+        message_type_id,
+        logged_action,
+        payload,
+        error_code,
+        error_description,
+    from stg_ocpp__call_results
+),
+
+calls as (
+    select
+        file_id,
+        line_no,
+        charge_point_id,
+        unique_id,
+        logged_at,
+        action,
+    from base_ocpp__messages
+    where message_type_id = 2
+),
+
+paired as (
+    select
+        replies.file_id,
+        replies.line_no,
+        replies.charge_point_id,
+        replies.unique_id,
+        replies.logged_at,
+        replies.message_type_id,
+        coalesce(calls.action, replies.logged_action) as action,
+        replies.payload,
+        replies.error_code,
+        replies.error_description,
+        calls.file_id as call_file_id,
+        calls.line_no as call_line_no,
+        calls.logged_at as call_logged_at,
+    from stg_ocpp__call_results as replies
+    asof left join calls
+        on replies.charge_point_id = calls.charge_point_id
+        and replies.unique_id = calls.unique_id
+        and replies.logged_at >= calls.logged_at
+)
+
+select
+    file_id,
+    line_no,
+    charge_point_id,
+    unique_id,
+    logged_at,
+    message_type_id,
+    action,
+    payload,
+    error_code,
+    error_description,
+    call_file_id,
+    call_line_no,
+    call_logged_at,
+from paired
