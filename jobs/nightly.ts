@@ -1,4 +1,4 @@
-import { listValue } from '@duckdb/node-api';
+import { LIST, listValue, VARCHAR } from '@duckdb/node-api';
 import type { Db } from './db.ts';
 import { queryRows, withWarehouse } from './db.ts';
 import { CliError, EXIT } from './errors.ts';
@@ -129,5 +129,7 @@ async function finishRun(db: Db, runId: number, status: string, summary: Nightly
       months: summary ? listValue(summary.months) : null,
       error,
     },
+    // An empty list has no item type of its own: without this, a run exporting no month fails here.
+    { months: LIST(VARCHAR) },
   );
 }

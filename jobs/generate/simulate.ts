@@ -153,16 +153,17 @@ function* simulateDays(options: SimulationOptions, truth: TruthTransaction[]): G
       }
 
       cp.connectorFreeAt.forEach((_, connectorIndex) => {
-        const sessions = random.pick([0, 1, 1, 2, 2, 3]);
-        let cursor = Math.max(cp.connectorFreeAt[connectorIndex]!, dayStart + random.int(0, 8 * 3600) * SECOND_US);
-        for (let n = 0; n < sessions; n++) {
-          const startAt = cursor + random.int(5 * 60, 3 * 3600) * SECOND_US + random.int(0, 999_999);
+        const starts = Array.from({ length: random.pick([0, 1, 1, 2, 2, 3]) }, () => dayStart + sessionStartOffset(random)).sort(
+          (a, b) => a - b,
+        );
+        for (const candidate of starts) {
+          const startAt = Math.max(candidate, cp.connectorFreeAt[connectorIndex]! + random.int(2, 30) * MINUTE_US);
           if (startAt >= dayEnd) break;
-          const durationUs = random.int(10 * 60, 5 * 3600) * SECOND_US + random.int(0, 999_999);
-          const stopAt = startAt + durationUs;
+          // Mostly short sessions; now and then an overnight one that runs into the next day.
+          const durationS = random.chance(0.08) ? random.int(8 * 3600, 14 * 3600) : random.int(10 * 60, 5 * 3600);
+          const stopAt = startAt + durationS * SECOND_US + random.int(0, 999_999);
           chargeSession(cp, connectorIndex + 1, startAt, stopAt, random.pick(idTags), emit, uid, random, truth);
-          cursor = stopAt + random.int(2, 30) * MINUTE_US;
-          cp.connectorFreeAt[connectorIndex] = cursor;
+          cp.connectorFreeAt[connectorIndex] = stopAt;
         }
       });
     }
@@ -170,6 +171,17 @@ function* simulateDays(options: SimulationOptions, truth: TruthTransaction[]): G
     messages.sort((a, b) => a.loggedAt - b.loggedAt || a.seq - b.seq);
     yield { day: new Date(dayStart / 1000).toISOString().slice(0, 10), messages };
   }
+}
+
+/** Start times cluster in the morning, at lunch and in the evening, as on public chargers. */
+const HOUR_WEIGHTS = [1, 1, 1, 1, 1, 2, 4, 8, 9, 7, 5, 5, 6, 5, 4, 4, 5, 8, 10, 9, 7, 5, 3, 2];
+const HOUR_WEIGHT_TOTAL = HOUR_WEIGHTS.reduce((sum, weight) => sum + weight, 0);
+
+function sessionStartOffset(random: Random): Micros {
+  let pick = random.next() * HOUR_WEIGHT_TOTAL;
+  let hour = 0;
+  while (hour < 23 && pick >= HOUR_WEIGHTS[hour]!) pick -= HOUR_WEIGHTS[hour++]!;
+  return hour * HOUR_US + random.int(0, 3599) * SECOND_US + random.int(0, 999_999);
 }
 
 type Emit = (message: Omit<SimMessage, 'seq'>) => boolean;

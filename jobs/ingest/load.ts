@@ -70,6 +70,10 @@ async function loadFile(db: Db, path: string, options: LoadOptions): Promise<Fil
   } catch (error) {
     const message = `cannot read ${path}: ${(error as Error).message}`;
     // The file as a whole is rejected and recorded, so the next run retries it and the run summary names it.
+    // Rows of an earlier, readable version of it go too: the rolled-back transaction restored them, and
+    // kept under a 'rejected' file with no lines read they would fail audit_lines_accounted_for.
+    await db.run(`delete from raw_lines where file_id = $fileId`, { fileId });
+    await db.run(`delete from reader_rejects where file_id = $fileId`, { fileId });
     await db.run(`delete from landing_files where file_id = $fileId`, { fileId });
     await db.run(
       `insert into landing_files (file_id, path, size_bytes, mtime_ms, sha256, status, error,

@@ -1,0 +1,59 @@
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { queryJsonRows, withWarehouse, type Params, type Row } from '../jobs/db.ts';
+import { runNightly, type NightlyOptions, type NightlySummary } from '../jobs/nightly.ts';
+
+export function tempDir(prefix = 'ocpp-report-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** Writes landing files: { 'relative/path.ndjson': 'content' or lines }. */
+export function writeLandingFiles(landing: string, files: Record<string, string | string[]>): void {
+  for (const [relative, content] of Object.entries(files)) {
+    const path = join(landing, relative);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, Array.isArray(content) ? `${content.join('\n')}\n` : content);
+  }
+}
+
+export interface TestRun {
+  dir: string;
+  landing: string;
+  warehouse: string;
+  out: string;
+  summary: NightlySummary;
+  query: (sql: string, params?: Params) => Promise<Row[]>;
+}
+
+/** Runs the nightly job over the given landing files in a fresh temp directory. */
+export async function runOn(
+  files: Record<string, string | string[]>,
+  options: Partial<NightlyOptions> = {},
+): Promise<TestRun> {
+  const dir = tempDir();
+  const landing = join(dir, 'landing');
+  mkdirSync(landing, { recursive: true });
+  writeLandingFiles(landing, files);
+  const warehouse = join(dir, 'warehouse.duckdb');
+  const out = join(dir, 'reports');
+  const summary = await runNightly({ landing, warehouse, out, months: [], timezone: 'UTC', ...options });
+  return {
+    dir,
+    landing,
+    warehouse,
+    out,
+    summary,
+    query: (sql, params) => withWarehouse(warehouse, (db) => queryJsonRows(db, sql, params), { readOnly: true }),
+  };
+}
+
+/** Envelope-dialect line builders for hand-written fixtures. */
+export const envelope = {
+  call: (chargePointId: string, receivedAt: string, uniqueId: string, action: string, payload: object) =>
+    JSON.stringify({ charge_point_id: chargePointId, received_at: receivedAt, action, frame: [2, uniqueId, action, payload] }),
+  result: (chargePointId: string, receivedAt: string, uniqueId: string, payload: object) =>
+    JSON.stringify({ charge_point_id: chargePointId, received_at: receivedAt, frame: [3, uniqueId, payload] }),
+  error: (chargePointId: string, receivedAt: string, uniqueId: string, code: string, description: string) =>
+    JSON.stringify({ charge_point_id: chargePointId, received_at: receivedAt, frame: [4, uniqueId, code, description, {}] }),
+};
