@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { LIST, listValue, VARCHAR } from '@duckdb/node-api';
 import type { Db } from './db.ts';
 import { queryRows, withWarehouse } from './db.ts';
@@ -29,6 +30,7 @@ export interface NightlySummary {
 
 /** The nightly job: load new landing files, rebuild the models, audit, export every month. */
 export async function runNightly(options: NightlyOptions): Promise<NightlySummary> {
+  if (!existsSync(options.landing)) throw new CliError(`landing directory ${options.landing} does not exist`, EXIT.usage);
   return withLock(`${options.warehouse}.lock`, () =>
     withWarehouse(options.warehouse, async (db) => {
       await ensureRawLayer(db);

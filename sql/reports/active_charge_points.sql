@@ -24,6 +24,8 @@ int_transactions as (
     select
         charge_point_id,
         transaction_id,
+        connector_id,
+        started_at,
         start_logged_at,
         stop_logged_at,
     from int_transactions
@@ -45,12 +47,22 @@ last_seen as (
     group by charge_point_id
 ),
 
+connector_status as (
+    select
+        charge_point_id,
+        connector_id,
+        status,
+        logged_at,
+    from stg_ocpp__status_notifications
+    where logged_at <= $as_of
+    qualify row_number() over (partition by charge_point_id, connector_id order by logged_at desc) = 1
+),
+
 latest_status as (
     select
         charge_point_id,
         status,
-    from stg_ocpp__status_notifications
-    where logged_at <= $as_of
+    from connector_status
     qualify row_number() over (partition by charge_point_id order by logged_at desc, connector_id desc) = 1
 ),
 
@@ -58,7 +70,8 @@ open_transactions as (
     select
         charge_point_id,
         transaction_id as open_transaction_id,
-        start_logged_at as open_transaction_started_at,
+        connector_id as open_connector_id,
+        started_at as open_transaction_started_at,
     from int_transactions
     where start_logged_at <= $as_of
         and (stop_logged_at is null or stop_logged_at > $as_of)
@@ -79,7 +92,9 @@ select
     with_threshold.charge_point_id,
     with_threshold.last_seen_at,
     open_transactions.open_transaction_id,
-    latest_status.status,
+    -- the state of the connector that is charging, else of the connector that changed last
+    coalesce(open_connector_status.status, latest_status.status) as status,
+    open_transactions.open_connector_id,
     open_transactions.open_transaction_started_at,
     with_threshold.offline_after_s,
 from with_threshold
@@ -87,5 +102,8 @@ left join latest_status
     on with_threshold.charge_point_id = latest_status.charge_point_id
 left join open_transactions
     on with_threshold.charge_point_id = open_transactions.charge_point_id
+left join connector_status as open_connector_status
+    on open_transactions.charge_point_id = open_connector_status.charge_point_id
+    and open_transactions.open_connector_id = open_connector_status.connector_id
 where with_threshold.last_seen_at >= $as_of - to_seconds(with_threshold.offline_after_s)
 order by with_threshold.charge_point_id
