@@ -7,6 +7,7 @@ import { exportWorkbook } from './export/excel.ts';
 import { exportTransactionsParquet } from './export/parquet.ts';
 import { ensureRawLayer } from './ingest/schema.ts';
 import { loadLanding, type FileLoadResult } from './ingest/load.ts';
+import { validateNewPayloads } from './ingest/validate-payloads.ts';
 import { withLock } from './lock.ts';
 import { runAudits, runModels } from './models/run-models.ts';
 
@@ -49,7 +50,7 @@ export async function runNightly(options: NightlyOptions): Promise<NightlySummar
 
 async function runSteps(db: Db, runId: number, options: NightlyOptions): Promise<NightlySummary> {
   const loads = await loadLanding(db, options.landing, { runId, maxLineBytes: options.maxLineBytes });
-  await runModels(db, { reportTimezone: options.timezone });
+  await runModels(db, { reportTimezone: options.timezone }, { base_ocpp__lines: () => validateNewPayloads(db) });
   const failures = await runAudits(db);
   if (failures.length > 0) {
     const names = failures.map((failure) => `${failure.audit} (${failure.rows} row${failure.rows === 1 ? '' : 's'})`);

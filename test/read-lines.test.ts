@@ -273,7 +273,7 @@ describe('loading a mixed landing directory through the nightly job', () => {
     expect(Number(runRow!.lines_blank)).toBe(2);
   });
 
-  it('a loaded file later replaced by a truncated gzip is rejected and none of its old lines stay', async () => {
+  it('a loaded file later replaced by a truncated gzip: the new version is rejected, the loaded version stays until repaired', async () => {
     const lines = Array.from({ length: 500 }, (_, index) => envelope.call('CP-9', at(index), `hb-${index}`, 'Heartbeat', {}));
     const whole = gzipSync(`${lines.join('\n')}\n`);
     const first = await runOn({});
@@ -292,7 +292,10 @@ describe('loading a mixed landing directory through the nightly job', () => {
     expect(rejected.rejectedFiles.map((file) => file.path)).toEqual([path]);
     expect(rejected.lines).toEqual({ read: 0, loaded: 0, quarantined: 0, blank: 0 });
     const [left] = await first.query(`select count(*)::integer as n from raw_lines`);
-    expect(left!.n).toBe(0);
+    expect(left!.n).toBe(500);
+    const [file] = await first.query(`select status, error from landing_files`);
+    expect(file!.status).toBe('loaded');
+    expect(String(file!.error)).toContain('cannot read');
 
     // Repaired, it is read again in full.
     writeFileSync(path, whole);
@@ -300,5 +303,7 @@ describe('loading a mixed landing directory through the nightly job', () => {
     const repaired = await runNightly(options);
     expect(repaired.files).toEqual({ loaded: 1, skipped: 0, rejected: 0 });
     expect(repaired.lines).toEqual({ read: 500, loaded: 500, quarantined: 0, blank: 0 });
+    const [after] = await first.query(`select count(*)::integer as n from raw_lines`);
+    expect(after!.n).toBe(500);
   });
 });

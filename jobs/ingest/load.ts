@@ -45,9 +45,7 @@ async function loadFile(db: Db, path: string, options: LoadOptions): Promise<Fil
   const fileId = known ? Number(known.file_id) : await nextFileId(db);
   try {
     return await transaction(db, async () => {
-      await db.run(`delete from raw_lines where file_id = $fileId`, { fileId });
-      await db.run(`delete from reader_rejects where file_id = $fileId`, { fileId });
-      await db.run(`delete from landing_files where file_id = $fileId`, { fileId });
+      await forgetFile(db, fileId);
       const counts = await appendFileLines(db, path, fileId, options.maxLineBytes);
       await db.run(
         `insert into landing_files (file_id, path, size_bytes, mtime_ms, sha256, status, error,
@@ -69,19 +67,30 @@ async function loadFile(db: Db, path: string, options: LoadOptions): Promise<Fil
     });
   } catch (error) {
     const message = `cannot read ${path}: ${(error as Error).message}`;
-    // The file as a whole is rejected and recorded, so the next run retries it and the run summary names it.
-    // Rows of an earlier, readable version of it go too: the rolled-back transaction restored them, and
-    // kept under a 'rejected' file with no lines read they would fail audit_lines_accounted_for.
-    await db.run(`delete from raw_lines where file_id = $fileId`, { fileId });
-    await db.run(`delete from reader_rejects where file_id = $fileId`, { fileId });
-    await db.run(`delete from landing_files where file_id = $fileId`, { fileId });
-    await db.run(
-      `insert into landing_files (file_id, path, size_bytes, mtime_ms, sha256, status, error,
-         lines_read, lines_blank, lines_rejected_by_reader, run_id)
-       values ($fileId, $path, $size, -1, null, 'rejected', $error, 0, 0, 0, $runId)`,
-      { fileId, path, size: info.size, error: message, runId: options.runId },
-    );
+    // The new version is rejected as a whole and named in the run summary. If an earlier version
+    // was loaded, its rows stay (the rolled-back transaction kept them): nothing already reported
+    // is lost, and its stored size and mtime make the next run retry the file.
+    if (known?.status === 'loaded') {
+      await db.run(`update landing_files set error = $error where file_id = $fileId`, { fileId, error: message });
+    } else {
+      await transaction(db, async () => {
+        await forgetFile(db, fileId);
+        await db.run(
+          `insert into landing_files (file_id, path, size_bytes, mtime_ms, sha256, status, error,
+             lines_read, lines_blank, lines_rejected_by_reader, run_id)
+           values ($fileId, $path, $size, -1, null, 'rejected', $error, 0, 0, 0, $runId)`,
+          { fileId, path, size: info.size, error: message, runId: options.runId },
+        );
+      });
+    }
     return { ...empty, outcome: 'rejected', error: message };
+  }
+}
+
+/** Removes everything the warehouse holds of a file, before it is loaded again or rejected. */
+async function forgetFile(db: Db, fileId: number): Promise<void> {
+  for (const table of ['raw_lines', 'reader_rejects', 'payload_violations', 'landing_files']) {
+    await db.run(`delete from ${table} where file_id = $fileId`, { fileId });
   }
 }
 

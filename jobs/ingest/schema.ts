@@ -31,8 +31,11 @@ create table if not exists landing_files (
   lines_read bigint not null,
   lines_blank bigint not null,
   lines_rejected_by_reader bigint not null,
-  run_id bigint not null
+  run_id bigint not null,
+  payloads_checked boolean not null default false
 );
+-- warehouses made before payload validation existed
+alter table landing_files add column if not exists payloads_checked boolean default false;
 create table if not exists raw_lines (
   file_id bigint not null,
   line_no bigint not null,
@@ -42,6 +45,12 @@ create table if not exists reader_rejects (
   file_id bigint not null,
   line_no bigint not null,
   raw_line varchar not null,
+  reason varchar not null
+);
+create table if not exists payload_violations (
+  file_id bigint not null,
+  line_no bigint not null,
+  severity varchar not null,
   reason varchar not null
 );
 `;

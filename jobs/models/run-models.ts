@@ -21,7 +21,13 @@ export async function setModelVariables(db: Db, options: ModelRunOptions): Promi
 }
 
 /** Rebuilds every model, upstream first. Each becomes a table named after its file. */
-export async function runModels(db: Db, options: ModelRunOptions, files: SqlFile[] = loadSqlProject()): Promise<string[]> {
+export async function runModels(
+  db: Db,
+  options: ModelRunOptions,
+  /** Steps that run right after the named model is built (e.g. payload validation after parsing). */
+  afterModel: Record<string, () => Promise<unknown>> = {},
+  files: SqlFile[] = loadSqlProject(),
+): Promise<string[]> {
   await setModelVariables(db, options);
   const built: string[] = [];
   for (const model of buildOrder(files)) {
@@ -31,6 +37,7 @@ export async function runModels(db: Db, options: ModelRunOptions, files: SqlFile
       throw new Error(`model ${model.layer}/${model.name} failed: ${(error as Error).message}`);
     }
     built.push(model.name);
+    await afterModel[model.name]?.();
   }
   return built;
 }

@@ -15,11 +15,11 @@ landing_files as (
     from landing_files
 ),
 
-base_ocpp__lines as (
+base_ocpp__checked_lines as (
     select
         file_id,
         rejection_reason,
-    from base_ocpp__lines
+    from base_ocpp__checked_lines
 ),
 
 quarantine as (
@@ -32,7 +32,7 @@ loaded as (
     select
         file_id,
         count(*) as lines_loaded,
-    from base_ocpp__lines
+    from base_ocpp__checked_lines
     where rejection_reason is null
     group by file_id
 ),

@@ -18,13 +18,13 @@ reader_rejects as (
     from reader_rejects
 ),
 
-base_ocpp__lines as (
+base_ocpp__checked_lines as (
     select
         file_id,
         line_no,
         raw_line,
         rejection_reason,
-    from base_ocpp__lines
+    from base_ocpp__checked_lines
     where rejection_reason is not null
 ),
 
@@ -41,7 +41,7 @@ rejected_lines as (
         line_no,
         raw_line,
         rejection_reason as reason,
-    from base_ocpp__lines
+    from base_ocpp__checked_lines
 )
 
 select

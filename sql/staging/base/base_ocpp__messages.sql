@@ -2,7 +2,7 @@
 -- file) counts once; a reused unique id with different content is a different message.
 with
 
-base_ocpp__lines as (
+base_ocpp__checked_lines as (
     select
         file_id,
         line_no,
@@ -16,7 +16,7 @@ base_ocpp__lines as (
         error_code,
         error_description,
         rejection_reason,
-    from base_ocpp__lines
+    from base_ocpp__checked_lines
 ),
 
 valid_lines as (
@@ -32,7 +32,7 @@ valid_lines as (
         payload,
         error_code,
         error_description,
-    from base_ocpp__lines
+    from base_ocpp__checked_lines
     where rejection_reason is null
 ),
 
