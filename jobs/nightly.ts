@@ -3,8 +3,7 @@ import { LIST, listValue, VARCHAR } from '@duckdb/node-api';
 import type { Db } from './db.ts';
 import { queryRows, withWarehouse } from './db.ts';
 import { CliError, EXIT } from './errors.ts';
-import { exportWorkbook } from './export/excel.ts';
-import { exportTransactionsParquet } from './export/parquet.ts';
+import { exportMonth } from './export/month.ts';
 import { ensureRawLayer } from './ingest/schema.ts';
 import { loadLanding, type FileLoadResult } from './ingest/load.ts';
 import { validateNewPayloads } from './ingest/validate-payloads.ts';
@@ -58,10 +57,7 @@ async function runSteps(db: Db, runId: number, options: NightlyOptions): Promise
   }
   const months = await monthsToExport(db, options.months);
   const outputs: string[] = [];
-  for (const month of months) {
-    outputs.push(await exportTransactionsParquet(db, options.out, month));
-    outputs.push(await exportWorkbook(db, options.out, { month, timezone: options.timezone, runId }));
-  }
+  for (const month of months) outputs.push(...(await exportMonth(db, options.out, { month, timezone: options.timezone, runId })));
   return { runId, ...(await lineTotals(db, loads)), months, outputs };
 }
 

@@ -6,16 +6,12 @@ import type { Db } from '../db.ts';
 import { loadSqlProject, sqlFile } from '../models/project.ts';
 import { plainValue, readTable } from '../query/table.ts';
 import { writeAtomically } from './atomic.ts';
+import type { ExportContext } from './month.ts';
 
 export function workbookPath(outDir: string, month: string): string {
   return join(outDir, 'excel', `ocpp-report-${month}.xlsx`);
 }
 
-export interface WorkbookContext {
-  month: string;
-  timezone: string;
-  runId: number;
-}
 
 interface ColumnSpec {
   header: string;
@@ -65,7 +61,7 @@ function cellValue(spec: ColumnSpec, value: DuckDBValue): ExcelJS.CellValue {
 }
 
 /** The month's workbook, written with the streaming writer so a large month stays within memory. */
-export async function exportWorkbook(db: Db, outDir: string, context: WorkbookContext): Promise<string> {
+export async function exportWorkbook(db: Db, outDir: string, context: ExportContext): Promise<string> {
   const target = workbookPath(outDir, context.month);
   await mkdir(join(target, '..'), { recursive: true });
   const monthQuery = sqlFile(loadSqlProject(), 'reports', 'export_transactions').sql;
