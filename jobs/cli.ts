@@ -1,10 +1,13 @@
 import { Command, CommanderError } from 'commander';
+import { registerExport } from './commands/export.ts';
 import { registerGenerate } from './commands/generate.ts';
 import { registerQueryActive } from './commands/query-active.ts';
 import { registerQueryDispense } from './commands/query-dispense.ts';
 import { registerQueryLastSeen } from './commands/query-last-seen.ts';
 import { registerQueryTransactions } from './commands/query-transactions.ts';
+import { registerQuarantine } from './commands/quarantine.ts';
 import { registerRun } from './commands/run.ts';
+import { registerRuns } from './commands/runs.ts';
 import { CliError, EXIT } from './errors.ts';
 import { UsageError } from './options.ts';
 
@@ -15,6 +18,9 @@ const program = new Command('ocpp-report')
 
 registerRun(program);
 registerGenerate(program);
+registerExport(program);
+registerRuns(program);
+registerQuarantine(program);
 const query = program.command('query').description('answer the operator questions from the warehouse');
 registerQueryActive(query);
 registerQueryDispense(query);

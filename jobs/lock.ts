@@ -1,4 +1,5 @@
-import { open, readFile, rm } from 'node:fs/promises';
+import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { CliError, EXIT } from './errors.ts';
 
 function isAlive(pid: number): boolean {
@@ -15,6 +16,7 @@ function isAlive(pid: number): boolean {
  * left by a killed run (its pid no longer alive) is taken over, so a crash never blocks the next night.
  */
 export async function withLock<T>(lockPath: string, work: () => Promise<T>): Promise<T> {
+  await mkdir(dirname(lockPath), { recursive: true });
   for (let attempt = 0; ; attempt++) {
     try {
       const handle = await open(lockPath, 'wx');

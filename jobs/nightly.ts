@@ -1,13 +1,20 @@
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { LIST, listValue, VARCHAR } from '@duckdb/node-api';
 import type { Db } from './db.ts';
 import { queryRows, withWarehouse } from './db.ts';
 import { CliError, EXIT } from './errors.ts';
+import { exportHtmlIndex } from './export/html.ts';
+import { removeStaleTemporaries } from './export/atomic.ts';
+import { workbookPath } from './export/excel.ts';
 import { exportMonth } from './export/month.ts';
+import { loadSqlProject, sqlFile } from './models/project.ts';
+import { exportRunDatasets } from './export/parquet.ts';
 import { ensureRawLayer } from './ingest/schema.ts';
 import { loadLanding, type FileLoadResult } from './ingest/load.ts';
 import { validateNewPayloads } from './ingest/validate-payloads.ts';
 import { withLock } from './lock.ts';
+import { type Logger, silentLogger } from './log.ts';
 import { runAudits, runModels } from './models/run-models.ts';
 
 export interface NightlyOptions {
@@ -17,15 +24,31 @@ export interface NightlyOptions {
   months: string[];
   timezone: string;
   maxLineBytes?: number;
+  /** Seconds after its last change before a file's unterminated last line is loaded (default 0). */
+  settleSeconds?: number;
+  /** Landing files to load again from scratch although their loaded bytes changed. */
+  reload?: string[];
+  /** Rebuild every model and export every month, not only what this run's data touched. */
+  fullRefresh?: boolean;
+  /** Only say which files would be loaded; change nothing. */
+  dryRun?: boolean;
+  /** Write the HTML reports and their index (default true). */
+  html?: boolean;
+  /** Also write each month's Transactions sheet as CSV beside the workbook. */
+  csv?: boolean;
+  logger?: Logger;
 }
 
 export interface NightlySummary {
   runId: number;
-  files: { loaded: number; skipped: number; rejected: number };
+  files: { loaded: number; appended: number; skipped: number; changed: number; rejected: number };
+  /** Files that were rejected or changed, with the reason. */
   rejectedFiles: { path: string; error: string }[];
   lines: { read: number; loaded: number; quarantined: number; blank: number };
   months: string[];
   outputs: string[];
+  /** With dryRun: what each file would get. */
+  plannedFiles?: { path: string; action: FileLoadResult['outcome'] }[];
 }
 
 /** The nightly job: load new landing files, rebuild the models, audit, export every month. */
@@ -34,6 +57,7 @@ export async function runNightly(options: NightlyOptions): Promise<NightlySummar
   return withLock(`${options.warehouse}.lock`, () =>
     withWarehouse(options.warehouse, async (db) => {
       await ensureRawLayer(db);
+      if (options.dryRun) return planOnly(db, options);
       const runId = await startRun(db);
       try {
         const summary = await runSteps(db, runId, options);
@@ -48,48 +72,166 @@ export async function runNightly(options: NightlyOptions): Promise<NightlySummar
 }
 
 async function runSteps(db: Db, runId: number, options: NightlyOptions): Promise<NightlySummary> {
-  const loads = await loadLanding(db, options.landing, { runId, maxLineBytes: options.maxLineBytes });
-  await runModels(db, { reportTimezone: options.timezone }, { base_ocpp__lines: () => validateNewPayloads(db) });
-  const failures = await runAudits(db);
+  const log = options.logger ?? silentLogger;
+  const removed = await removeStaleTemporaries(options.out);
+  if (removed > 0) log.event('removed_stale_temporaries', { files: removed });
+  const loads = await log.step(
+    'load',
+    () =>
+      loadLanding(db, options.landing, {
+        runId,
+        maxLineBytes: options.maxLineBytes,
+        settleSeconds: options.settleSeconds,
+        reload: options.reload,
+      }),
+    (results) => ({
+      files_read: results.filter((result) => result.fileId !== undefined).length,
+      lines_read: results.reduce((sum, result) => sum + result.linesRead, 0),
+    }),
+  );
+  await recordChangedFiles(db, loads);
+  await log.step('models', () =>
+    runModels(db, { reportTimezone: options.timezone, logger: log, fullRefresh: options.fullRefresh }, {
+      base_ocpp__lines: () => log.step('validate_payloads', () => validateNewPayloads(db), (counts) => ({ ...counts })),
+    }),
+  );
+  const failures = await log.step('audits', () => runAudits(db), (found) => ({ failed: found.map((failure) => failure.audit) }));
   if (failures.length > 0) {
     const names = failures.map((failure) => `${failure.audit} (${failure.rows} row${failure.rows === 1 ? '' : 's'})`);
     throw new CliError(`audit failed: ${names.join(', ')}`, EXIT.dataFailure);
   }
-  const months = await monthsToExport(db, options.months);
+  const months = await monthsToExport(db, options);
   const outputs: string[] = [];
-  for (const month of months) outputs.push(...(await exportMonth(db, options.out, { month, timezone: options.timezone, runId })));
-  return { runId, ...(await lineTotals(db, loads)), months, outputs };
+  for (const month of months) {
+    outputs.push(
+      ...(await log.step('export_month', () => exportMonthAndRecord(db, options.out, { month, timezone: options.timezone, runId, html: options.html, csv: options.csv }), () => ({ month }))),
+    );
+  }
+  // The whole-network files change only when data or months did: a run with nothing new rewrites nothing.
+  const anythingNew = months.length > 0 || loads.some((load) => load.fileId !== undefined) || options.fullRefresh;
+  if (anythingNew || !existsSync(join(options.out, 'parquet', 'README.md'))) {
+    outputs.push(...(await exportRunDatasets(db, options.out, { timezone: options.timezone, runId })));
+  }
+  if (options.html !== false && (anythingNew || !existsSync(join(options.out, 'html', 'index.html')))) {
+    outputs.push(await exportHtmlIndex(options.out));
+  }
+  const totals = await lineTotals(db, loads);
+  // Everything loaded so far is now modelled and exported: nothing is pending any more.
+  await db.run(`update landing_files set pending_since_run = null where pending_since_run is not null`);
+  return { runId, ...totals, months, outputs };
 }
 
-async function monthsToExport(db: Db, requested: string[]): Promise<string[]> {
-  const rows = await queryRows(db, `select distinct month from fct_transactions where month is not null order by month`);
-  const present = rows.map((row) => String(row.month));
-  if (requested.length === 0) return present;
+/**
+ * The months to (re)write: the ones asked for; else every month after --full-refresh; else the
+ * months this run's data touched, months whose reports are missing, and months last exported in
+ * another time zone. Other months' files are left exactly as they are.
+ */
+async function monthsToExport(db: Db, options: NightlyOptions): Promise<string[]> {
   // A requested month with no transactions still gets (empty) reports: finance expects the file.
-  return [...new Set(requested)].sort();
+  if (options.months.length > 0) return [...new Set(options.months)].sort();
+  const present = (await queryRows(db, `select distinct month from fct_transactions where month is not null order by month`)).map(
+    (row) => String(row.month),
+  );
+  if (options.fullRefresh) return present;
+  const touched = new Set(
+    (await queryRows(db, sqlFile(loadSqlProject(), 'reports', 'touched_months').sql)).map((row) => String(row.month)),
+  );
+  const exported = new Map(
+    (await queryRows(db, `select month, timezone from exported_months`)).map((row) => [String(row.month), String(row.timezone)]),
+  );
+  return present.filter(
+    (month) =>
+      touched.has(month) ||
+      exported.get(month) !== options.timezone ||
+      !existsSync(workbookPath(options.out, month)) ||
+      !existsSync(join(options.out, 'parquet', 'transactions', `month=${month}`)),
+  );
 }
 
-async function lineTotals(db: Db, loads: FileLoadResult[]) {
-  const [totals] = await queryRows(
-    db,
-    `select
-         coalesce(sum(lines_read), 0) as lines_read,
-         coalesce(sum(lines_loaded), 0) as lines_loaded,
-         coalesce(sum(lines_quarantined), 0) as lines_quarantined,
-         coalesce(sum(lines_blank), 0) as lines_blank,
-     from fct_landing_file_lines
-     where run_id = (select max(run_id) from runs)`,
+async function exportMonthAndRecord(db: Db, out: string, context: Parameters<typeof exportMonth>[2]): Promise<string[]> {
+  const outputs = await exportMonth(db, out, context);
+  await recordExport(db, context.month, context.timezone, context.runId);
+  return outputs;
+}
+
+async function recordExport(db: Db, month: string, timezone: string, runId: number): Promise<void> {
+  await db.run(`delete from exported_months where month = $month`, { month });
+  await db.run(`insert into exported_months values ($month, $timezone, $runId)`, { month, timezone, runId });
+}
+
+async function planOnly(db: Db, options: NightlyOptions): Promise<NightlySummary> {
+  const plans = await loadLanding(db, options.landing, {
+    runId: 0,
+    settleSeconds: options.settleSeconds,
+    reload: options.reload,
+    dryRun: true,
+  });
+  const count = (outcome: FileLoadResult['outcome']) => plans.filter((plan) => plan.outcome === outcome).length;
+  return {
+    runId: 0,
+    files: { loaded: count('loaded'), appended: count('appended'), skipped: count('skipped'), changed: count('changed'), rejected: 0 },
+    rejectedFiles: plans.filter((plan) => plan.error).map((plan) => ({ path: plan.path, error: plan.error! })),
+    lines: { read: 0, loaded: 0, quarantined: 0, blank: 0 },
+    months: [],
+    outputs: [],
+    plannedFiles: plans.filter((plan) => plan.outcome !== 'skipped').map((plan) => ({ path: plan.path, action: plan.outcome })),
+  };
+}
+
+/**
+ * The files whose lines are not yet modelled and exported: this run's, and any a killed run left
+ * pending. Incremental models process only these, the touched months come from them, and this
+ * run's line accounting counts the lines this run read (from first_line_no on).
+ */
+async function recordChangedFiles(db: Db, loads: FileLoadResult[]): Promise<void> {
+  await db.run(`create or replace temp table run_read_files (file_id bigint, first_line_no bigint)`);
+  const appender = await db.createAppender('run_read_files', 'main', 'temp');
+  try {
+    for (const load of loads) {
+      if (load.fileId === undefined) continue;
+      appender.appendBigInt(BigInt(load.fileId));
+      appender.appendBigInt(BigInt(load.firstLineNo ?? 1));
+      appender.endRow();
+    }
+    appender.flushSync();
+  } finally {
+    appender.closeSync();
+  }
+  await db.run(
+    `create or replace temp table run_changed_files as
+     select
+         landing_files.file_id,
+         coalesce(run_read_files.first_line_no, landing_files.lines_read + 1) as first_line_no,
+     from landing_files
+     left join run_read_files using (file_id)
+     where landing_files.pending_since_run is not null`,
   );
+}
+
+/** This run's lines: read and blank as the reader counted them, quarantined from the warehouse. */
+async function lineTotals(db: Db, loads: FileLoadResult[]) {
+  const [quarantined] = await queryRows(
+    db,
+    `select count(*) as lines
+     from quarantine
+     inner join run_changed_files
+         on quarantine.file_id = run_changed_files.file_id
+         and quarantine.line_no >= run_changed_files.first_line_no`,
+  );
+  const read = loads.reduce((sum, load) => sum + load.linesRead, 0);
+  const blank = loads.reduce((sum, load) => sum + load.linesBlank, 0);
+  const quarantinedLines = Number(quarantined!.lines);
   const count = (outcome: FileLoadResult['outcome']) => loads.filter((load) => load.outcome === outcome).length;
   return {
-    files: { loaded: count('loaded'), skipped: count('skipped'), rejected: count('rejected') },
-    rejectedFiles: loads.filter((load) => load.error).map((load) => ({ path: load.path, error: load.error! })),
-    lines: {
-      read: Number(totals!.lines_read),
-      loaded: Number(totals!.lines_loaded),
-      quarantined: Number(totals!.lines_quarantined),
-      blank: Number(totals!.lines_blank),
+    files: {
+      loaded: count('loaded'),
+      appended: count('appended'),
+      skipped: count('skipped'),
+      changed: count('changed'),
+      rejected: count('rejected'),
     },
+    rejectedFiles: loads.filter((load) => load.error).map((load) => ({ path: load.path, error: load.error! })),
+    lines: { read, loaded: read - blank - quarantinedLines, quarantined: quarantinedLines, blank },
   };
 }
 
@@ -118,7 +260,7 @@ async function finishRun(db: Db, runId: number, status: string, summary: Nightly
     {
       runId,
       status,
-      filesLoaded: summary?.files.loaded ?? null,
+      filesLoaded: summary ? summary.files.loaded + summary.files.appended : null,
       filesSkipped: summary?.files.skipped ?? null,
       filesRejected: summary?.files.rejected ?? null,
       read: summary?.lines.read ?? null,

@@ -14,7 +14,10 @@ export const timezoneSchema = z.string().refine((zone) => {
   }
 }, 'not an IANA time zone (e.g. UTC, Europe/Berlin)');
 
-export const formatSchema = z.enum(['table', 'json', 'csv']).optional();
+export const formatSchema = z.enum(['table', 'json', 'csv', 'arrow', 'parquet']).optional();
+
+/** Where a query's result goes instead of stdout (required for --format parquet). */
+export const outputSchema = z.string().min(1).optional();
 
 export const DEFAULTS = {
   landing: 'data/raw',

@@ -160,3 +160,74 @@ describe('int_transactions and fct_transactions', () => {
     ]);
   });
 });
+
+describe('fct_transactions flags', () => {
+  it('flags what a reviewer must look at, and keeps the rows', async () => {
+    const start = (cp: string, uid: string, loggedAt: string, meterStart: number, timestamp: string, txId: number) => [
+      call(cp, loggedAt, uid, 'StartTransaction', { connectorId: 1, idTag: 'T', meterStart, timestamp }),
+      result(cp, loggedAt.replace(/(\d\d)Z$/, (_, s: string) => `${String(Number(s) + 1).padStart(2, '0')}Z`), uid, { transactionId: txId, idTagInfo: { status: 'Accepted' } }),
+    ];
+    const stop = (cp: string, uid: string, loggedAt: string, meterStop: number, timestamp: string, txId: number) =>
+      call(cp, loggedAt, uid, 'StopTransaction', { transactionId: txId, meterStop, timestamp });
+    const sample = (cp: string, uid: string, at: string, txId: number, wh: number) =>
+      call(cp, at, uid, 'MeterValues', { connectorId: 1, transactionId: txId, meterValue: [{ timestamp: at, sampledValue: [{ value: String(wh) }] }] });
+    const run = await runOn({
+      'a.ndjson': [
+        // clean: 1 kW for one hour, lifetime register sampled 10 minutes before the stop
+        ...start('OK', 's1', '2024-03-01T10:00:00Z', 5000, '2024-03-01T10:00:00Z', 1),
+        sample('OK', 'm1', '2024-03-01T10:50:00Z', 1, 5833),
+        stop('OK', 'p1', '2024-03-01T11:00:00Z', 6000, '2024-03-01T11:00:00Z', 1),
+        // meter reset: stop below start
+        ...start('RESET', 's2', '2024-03-01T10:00:00Z', 900000, '2024-03-01T10:00:00Z', 1),
+        stop('RESET', 'p2', '2024-03-01T11:00:00Z', 1200, '2024-03-01T11:00:00Z', 1),
+        // stop timestamp before start timestamp
+        ...start('BACKWARDS', 's3', '2024-03-01T10:00:00Z', 0, '2024-03-01T10:00:00Z', 1),
+        stop('BACKWARDS', 'p3', '2024-03-01T10:00:01Z', 10, '2024-03-01T09:59:59Z', 1),
+        // eight days plugged in
+        ...start('LONG', 's4', '2024-03-01T10:00:00Z', 0, '2024-03-01T10:00:00Z', 1),
+        stop('LONG', 'p4', '2024-03-09T10:00:01Z', 10, '2024-03-09T10:00:01Z', 1),
+        // the register says 2 kWh where meterStop − meterStart says 1 kWh (neither lifetime nor per session)
+        ...start('REGISTER', 's5', '2024-03-01T10:00:00Z', 5000, '2024-03-01T10:00:00Z', 1),
+        sample('REGISTER', 'm5', '2024-03-01T11:00:00Z', 1, 8000),
+        stop('REGISTER', 'p5', '2024-03-01T11:00:00Z', 6000, '2024-03-01T11:00:00Z', 1),
+        // the charge point's clock is an hour behind the central system's
+        ...start('SKEW', 's6', '2024-03-01T10:00:00Z', 0, '2024-03-01T09:00:00Z', 1),
+        stop('SKEW', 'p6', '2024-03-01T11:00:00Z', 1000, '2024-03-01T10:00:00Z', 1),
+        stop('ORPHAN', 'p7', '2024-03-01T11:00:00Z', 1000, '2024-03-01T11:00:00Z', 9),
+      ],
+    });
+    expect(await run.query(`select charge_point_id, flags from fct_transactions order by charge_point_id`)).toEqual([
+      { charge_point_id: 'BACKWARDS', flags: ['non_positive_duration'] },
+      { charge_point_id: 'LONG', flags: ['longer_than_7_days'] },
+      { charge_point_id: 'OK', flags: [] },
+      { charge_point_id: 'ORPHAN', flags: ['stop_without_start'] },
+      { charge_point_id: 'REGISTER', flags: ['register_disagrees'] },
+      { charge_point_id: 'RESET', flags: ['negative_energy'] },
+      { charge_point_id: 'SKEW', flags: ['clock_skew'] },
+    ]);
+  });
+});
+
+describe('stg_ocpp__other_calls and hostile text', () => {
+  it('keeps unknown actions, and ids with quotes, semicolons or formulas go through as plain text', async () => {
+    const hostile = `'; drop table raw_lines; --`;
+    const run = await runOn({
+      'a.ndjson': [
+        call('CP1', ts('10:00:00'), 'd1', 'DataTransfer', { vendorId: 'acme', data: 'x' }),
+        call('CP1', ts('10:00:01'), 'z1', 'FrobnicateWidget', { any: 1 }),
+        call(hostile, ts('10:00:02'), 'h1', 'Heartbeat', {}),
+        call('=HYPERLINK("http://x")', ts('10:00:03'), 'h2', 'Heartbeat', {}),
+      ],
+    });
+    expect(await run.query(`select action from stg_ocpp__other_calls order by action`)).toEqual([
+      { action: 'DataTransfer' },
+      { action: 'FrobnicateWidget' },
+    ]);
+    expect(await run.query(`select charge_point_id from dim_charge_points order by charge_point_id`)).toEqual([
+      { charge_point_id: `'; drop table raw_lines; --` },
+      { charge_point_id: '=HYPERLINK("http://x")' },
+      { charge_point_id: 'CP1' },
+    ]);
+    expect(await run.query(`select count(*) as n from raw_lines`)).toEqual([{ n: '4' }]);
+  });
+});

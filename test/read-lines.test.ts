@@ -206,7 +206,7 @@ describe('loading a mixed landing directory through the nightly job', () => {
 
     const run = await runOn({}, { landing });
 
-    expect(run.summary.files).toEqual({ loaded: 2, skipped: 0, rejected: 1 });
+    expect(run.summary.files).toEqual({ loaded: 2, appended: 0, skipped: 0, changed: 0, rejected: 1 });
     expect(run.summary.rejectedFiles).toHaveLength(1);
     expect(run.summary.rejectedFiles[0]!.path).toBe(cutGz);
     expect(run.summary.rejectedFiles[0]!.error).toContain(cutGz);
@@ -273,37 +273,42 @@ describe('loading a mixed landing directory through the nightly job', () => {
     expect(Number(runRow!.lines_blank)).toBe(2);
   });
 
-  it('a loaded file later replaced by a truncated gzip: the new version is rejected, the loaded version stays until repaired', async () => {
+  it('a loaded .gz later replaced by a truncated one is reported as changed and kept; --reload rejects it; repaired it is unchanged', async () => {
     const lines = Array.from({ length: 500 }, (_, index) => envelope.call('CP-9', at(index), `hb-${index}`, 'Heartbeat', {}));
     const whole = gzipSync(`${lines.join('\n')}\n`);
     const first = await runOn({});
     const path = join(first.landing, 'day.ndjson.gz');
     writeFileSync(path, whole);
     const options = { landing: first.landing, warehouse: first.warehouse, out: first.out, months: [], timezone: 'UTC' };
+    const rowsLeft = async () => Number((await first.query(`select count(*)::integer as n from raw_lines`))[0]!.n);
 
     const loaded = await runNightly(options);
-    expect(loaded.files).toEqual({ loaded: 1, skipped: 0, rejected: 0 });
+    expect(loaded.files).toEqual({ loaded: 1, appended: 0, skipped: 0, changed: 0, rejected: 0 });
     expect(loaded.lines).toEqual({ read: 500, loaded: 500, quarantined: 0, blank: 0 });
 
+    // Already-loaded bytes changed: the documented rule keeps the loaded rows and says so.
     writeFileSync(path, whole.subarray(0, whole.length - 20));
     utimesSync(path, new Date('2030-01-01T00:00:00Z'), new Date('2030-01-01T00:00:00Z'));
-    const rejected = await runNightly(options);
-    expect(rejected.files).toEqual({ loaded: 0, skipped: 0, rejected: 1 });
-    expect(rejected.rejectedFiles.map((file) => file.path)).toEqual([path]);
+    const changed = await runNightly(options);
+    expect(changed.files).toEqual({ loaded: 0, appended: 0, skipped: 0, changed: 1, rejected: 0 });
+    expect(changed.rejectedFiles.map((file) => file.path)).toEqual([path]);
+    expect(changed.rejectedFiles[0]!.error).toContain('--reload');
+    expect(await rowsLeft()).toBe(500);
+
+    // Asked to reload it, the unreadable version is rejected as a whole; the loaded rows stay.
+    const rejected = await runNightly({ ...options, reload: [path] });
+    expect(rejected.files).toEqual({ loaded: 0, appended: 0, skipped: 0, changed: 0, rejected: 1 });
     expect(rejected.lines).toEqual({ read: 0, loaded: 0, quarantined: 0, blank: 0 });
-    const [left] = await first.query(`select count(*)::integer as n from raw_lines`);
-    expect(left!.n).toBe(500);
+    expect(await rowsLeft()).toBe(500);
     const [file] = await first.query(`select status, error from landing_files`);
     expect(file!.status).toBe('loaded');
     expect(String(file!.error)).toContain('cannot read');
 
-    // Repaired, it is read again in full.
+    // Repaired to the bytes that were loaded, it is recognised as unchanged and not read again.
     writeFileSync(path, whole);
     utimesSync(path, new Date('2030-01-02T00:00:00Z'), new Date('2030-01-02T00:00:00Z'));
     const repaired = await runNightly(options);
-    expect(repaired.files).toEqual({ loaded: 1, skipped: 0, rejected: 0 });
-    expect(repaired.lines).toEqual({ read: 500, loaded: 500, quarantined: 0, blank: 0 });
-    const [after] = await first.query(`select count(*)::integer as n from raw_lines`);
-    expect(after!.n).toBe(500);
+    expect(repaired.files).toEqual({ loaded: 0, appended: 0, skipped: 1, changed: 0, rejected: 0 });
+    expect(await rowsLeft()).toBe(500);
   });
 });

@@ -4,9 +4,10 @@
  * fails when a mart column has no entry.
  *
  * Bump SCHEMA_VERSION (and note it in CHANGELOG.md) whenever an exported column is added,
- * removed, renamed or changes type.
+ * removed, renamed or changes type, and commit test/fixtures/schema-v<N>.json for the new version:
+ * test/datasets.test.ts fails while the catalog differs from the snapshot of the current version.
  */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export interface ColumnDoc {
   name: string;
@@ -22,6 +23,8 @@ export interface DatasetDoc {
   description: string;
   /** Hive partition column, if the dataset is partitioned. */
   partitionedBy?: 'month';
+  /** Row order inside each file: row-group statistics on these columns let engines skip data. */
+  sortedBy: string[];
   columns: ColumnDoc[];
 }
 
@@ -44,12 +47,155 @@ export const TRANSACTION_COLUMNS: ColumnDoc[] = [
   { name: 'transaction_status', type: 'VARCHAR', header: 'Status', description: "'completed' (start and stop in the data), 'open' (never stopped; not billed) or 'stop_without_start' (the start is not in the data; energy unknown, not billed)." },
 ];
 
+const CHARGE_POINT_ID: ColumnDoc = TRANSACTION_COLUMNS[0]!;
+
+const monthColumn = (basis: string): ColumnDoc => ({
+  name: 'month',
+  type: 'VARCHAR',
+  header: 'Month',
+  description: `YYYY-MM of ${basis} in the report time zone. In Parquet it is the hive partition (month=YYYY-MM), not a column of the files.`,
+});
+
+export const METER_SAMPLE_COLUMNS: ColumnDoc[] = [
+  CHARGE_POINT_ID,
+  { name: 'connector_id', type: 'INTEGER', header: 'Connector', description: 'Connector the MeterValues message was sent for (0 = the charge point as a whole).' },
+  { name: 'transaction_id', type: 'BIGINT', header: 'Transaction', description: 'transactionId the MeterValues message carried; null for samples outside a transaction. Unique only per charge point and restarts after a reboot: join on transaction_started_at too.' },
+  { name: 'transaction_started_at', type: 'TIMESTAMP WITH TIME ZONE', header: 'Transaction started', description: "started_at of the transaction the sample belongs to (the latest StartTransaction with this id logged before the sample), in UTC. (charge_point_id, transaction_id, transaction_started_at) joins to transactions (charge_point_id, transaction_id, started_at). Null when the start is not in the data." },
+  { name: 'sampled_at', type: 'TIMESTAMP WITH TIME ZONE', header: 'Sampled', description: "Sample time (meterValue.timestamp, the charge point's clock), in UTC. Null when unreadable." },
+  { name: 'logged_at', type: 'TIMESTAMP WITH TIME ZONE', header: 'Logged', description: 'When the central system logged the MeterValues message, in UTC.' },
+  { name: 'measurand', type: 'VARCHAR', header: 'Measurand', description: 'What was measured (e.g. Energy.Active.Import.Register, Power.Active.Import, Current.Import, Voltage). Absent in the message means Energy.Active.Import.Register (OCPP 1.6 default).' },
+  { name: 'phase', type: 'VARCHAR', header: 'Phase', description: 'Phase of the value (L1, L2, L3, N, L1-N, …). Null means the whole meter: sum or compare only rows with a null phase.' },
+  { name: 'location', type: 'VARCHAR', header: 'Location', description: 'Where the value was measured (Outlet, Inlet, Body, Cable, EV), as sent; null when not sent.' },
+  { name: 'context', type: 'VARCHAR', header: 'Context', description: 'Why the sample was taken (Sample.Periodic, Transaction.Begin, Transaction.End, …), as sent; null when not sent.' },
+  { name: 'unit', type: 'VARCHAR', header: 'Unit', description: 'Unit of value after conversion to the base unit: Wh, W, varh, var, VA; other units (A, V, Celsius, K, Percent, …) as sent. Absent in the message means Wh.' },
+  { name: 'reported_unit', type: 'VARCHAR', header: 'Reported unit', description: 'Unit as the charge point sent it (Wh when absent), e.g. kWh for a value converted to Wh.' },
+  { name: 'value', type: 'DOUBLE', header: 'Value', description: 'The sampled value in unit: kWh, kW, kvarh, kvar and kVA are multiplied by 1000. Null when the value is not a number.' },
+  { name: 'value_wh', type: 'BIGINT', header: 'Value (Wh)', description: 'value rounded to whole Wh when unit is Wh (energy registers), else null. The last value_wh by sampled_at of the whole-meter Energy.Active.Import.Register is the last known dispense register of a transaction.' },
+  monthColumn('sampled_at (logged_at when sampled_at is null)'),
+];
+
+export const CHARGE_POINT_DAY_COLUMNS: ColumnDoc[] = [
+  CHARGE_POINT_ID,
+  { name: 'day', type: 'DATE', header: 'Day', description: 'Calendar day in the report time zone.' },
+  { name: 'first_seen_at', type: 'TIMESTAMP WITH TIME ZONE', header: 'First seen', description: 'Log time of the first message to or from the charge point that day, in UTC. Null on a day with no message.' },
+  { name: 'last_seen_at', type: 'TIMESTAMP WITH TIME ZONE', header: 'Last seen', description: 'Log time of the last message to or from the charge point that day, in UTC. Null on a day with no message.' },
+  { name: 'messages', type: 'BIGINT', header: 'Messages', description: 'Messages logged that day, both directions, replies included (redelivered lines count once).' },
+  { name: 'heartbeats', type: 'BIGINT', header: 'Heartbeats', description: 'Heartbeat requests logged that day.' },
+  { name: 'boots', type: 'BIGINT', header: 'Boots', description: 'BootNotification requests logged that day.' },
+  { name: 'sessions_started', type: 'BIGINT', header: 'Sessions started', description: 'Transactions started that day (StartTransaction timestamp, else its log time), those the central system gave an id.' },
+  { name: 'sessions_stopped', type: 'BIGINT', header: 'Sessions stopped', description: 'Completed transactions stopped that day (by stopped_at): the transactions rows of the day.' },
+  { name: 'energy_wh', type: 'BIGINT', header: 'Energy (Wh)', description: 'Σ energy_wh of the completed transactions stopped that day, Wh: the billed energy, counted on the day the session ended. The days of a month add up to the month in transactions.' },
+  { name: 'energy_kwh', type: 'DOUBLE', header: 'Energy (kWh)', description: 'energy_wh / 1000.' },
+  { name: 'online_s', type: 'BIGINT', header: 'Online (s)', description: 'Seconds of the day the charge point was online, truncated: online from each message until the next one, or until 2 × its heartbeat interval (charge_points.heartbeat_interval_s; 600 s when unknown) has passed without one. Time carried over midnight counts on the next day, which then has a row even without a message.' },
+  { name: 'online_minutes', type: 'DOUBLE', header: 'Online (min)', description: 'online_s / 60.' },
+  monthColumn('day'),
+];
+
+export const STATUS_CHANGE_COLUMNS: ColumnDoc[] = [
+  CHARGE_POINT_ID,
+  { name: 'connector_id', type: 'INTEGER', header: 'Connector', description: 'Connector the status is for (0 = the charge point as a whole).' },
+  { name: 'status', type: 'VARCHAR', header: 'Status', description: 'StatusNotification.status: Available, Preparing, Charging, SuspendedEV, SuspendedEVSE, Finishing, Reserved, Unavailable or Faulted.' },
+  { name: 'previous_status', type: 'VARCHAR', header: 'Previous status', description: "The connector's status in its previous StatusNotification (by log time, across months); null for its first one in the data." },
+  { name: 'error_code', type: 'VARCHAR', header: 'Error code', description: 'StatusNotification.errorCode (NoError when healthy).' },
+  { name: 'info', type: 'VARCHAR', header: 'Info', description: 'StatusNotification.info, free text from the charge point, if sent.' },
+  { name: 'status_at', type: 'TIMESTAMP WITH TIME ZONE', header: 'Status time', description: "StatusNotification.timestamp (the charge point's clock, optional in OCPP 1.6), in UTC." },
+  { name: 'logged_at', type: 'TIMESTAMP WITH TIME ZONE', header: 'Logged', description: 'When the central system logged the notification, in UTC. Rows are ordered by it.' },
+  { name: 'status_until', type: 'TIMESTAMP WITH TIME ZONE', header: 'Status until', description: "logged_at of the connector's next StatusNotification (across months), in UTC; null while it is the latest. status_until − logged_at is the time spent in status." },
+  monthColumn('logged_at'),
+];
+
+export const CHARGE_POINT_COLUMNS: ColumnDoc[] = [
+  CHARGE_POINT_ID,
+  { name: 'vendor', type: 'VARCHAR', header: 'Vendor', description: 'chargePointVendor from the latest BootNotification.' },
+  { name: 'model', type: 'VARCHAR', header: 'Model', description: 'chargePointModel from the latest BootNotification.' },
+  { name: 'serial_number', type: 'VARCHAR', header: 'Serial number', description: 'chargePointSerialNumber from the latest BootNotification, if sent.' },
+  { name: 'firmware_version', type: 'VARCHAR', header: 'Firmware', description: 'firmwareVersion from the latest BootNotification, if sent.' },
+  { name: 'boot_status', type: 'VARCHAR', header: 'Boot status', description: 'Registration status the central system answered the latest BootNotification with (Accepted, Pending, Rejected).' },
+  { name: 'heartbeat_interval_s', type: 'BIGINT', header: 'Heartbeat interval (s)', description: 'Heartbeat interval, seconds, from the reply to the latest BootNotification. Twice this (600 s when null) is the silence after which the charge point counts as offline.' },
+  { name: 'first_seen_at', type: 'TIMESTAMP WITH TIME ZONE', header: 'First seen', description: 'Log time of the first message to or from the charge point in the data, in UTC.' },
+  { name: 'last_seen_at', type: 'TIMESTAMP WITH TIME ZONE', header: 'Last seen', description: 'Last connection: log time of the latest message to or from the charge point (replies included), in UTC.' },
+  { name: 'last_boot_at', type: 'TIMESTAMP WITH TIME ZONE', header: 'Last boot', description: 'Log time of the latest BootNotification, in UTC; null when none is in the data.' },
+  { name: 'messages', type: 'BIGINT', header: 'Messages', description: 'Messages to or from the charge point in the whole data, replies included.' },
+];
+
+/** Columns only the workbook shows, derived from the transaction columns (its About sheet lists them). */
+export const WORKBOOK_COLUMNS: ColumnDoc[] = [
+  { name: 'charge_time', type: 'DOUBLE', header: 'Charge time', description: 'duration_s as a duration ([h]:mm:ss) for reading; Charge time (s) holds the same figure in whole seconds.' },
+  { name: 'charge_time_hours', type: 'DOUBLE', header: 'Charge time (h)', description: 'Sum of duration_s of the billed sessions, in decimal hours (seconds / 3600).' },
+  { name: 'sessions', type: 'BIGINT', header: 'Sessions', description: 'Completed transactions stopped in the month: the sessions billed.' },
+  { name: 'review_flags', type: 'VARCHAR', header: 'Review flags', description: 'Anomaly flags of the transaction, in words; empty when there is nothing to review. A flagged session is billed like any other completed one: check it before invoicing.' },
+  { name: 'exception_reason', type: 'VARCHAR', header: 'Reason', description: 'Why the row needs attention, in words: open (not billed yet), stop without a start (not billed) and any anomaly flags.' },
+];
+
+/** Transaction statuses and the anomaly flags of sql/marts/fct_transactions.sql (flags), in words for finance. */
+export const REVIEW_REASONS: Record<string, string> = {
+  open: 'Open: started, no stop in the data yet. Not billed; it is billed in the month it stops.',
+  stop_without_start: 'Stop without a start in the data (it began before the logs): energy and charge time unknown. Not billed.',
+  negative_energy: 'Negative energy: meter stop below meter start (meter reset or replacement).',
+  non_positive_duration: 'Charge time zero or negative (charge point clock).',
+  longer_than_7_days: 'Charge time over 7 days.',
+  register_disagrees: 'The last meter sample disagrees with meter stop − meter start by more than 100 Wh + 2 %.',
+  clock_skew: "The charge point's clock was more than 15 minutes off the log time at start or stop.",
+};
+
+/** The workbook's Summary figures, in the order shown. */
+export const WORKBOOK_FIGURES: ColumnDoc[] = [
+  { name: 'month', type: 'VARCHAR', header: 'Month (by stop time)', description: 'A session is billed in the month it stops: the month of stopped_at in the report time zone. A session running across midnight at the month end belongs to the month it stops in; open sessions belong to no month until they stop.' },
+  { name: 'report_timezone', type: 'VARCHAR', header: 'Report time zone', description: 'IANA time zone of the month boundaries and of every date-time in the workbook (--timezone). Date-time headers name it.' },
+  { name: 'period_start', type: 'TIMESTAMP WITH TIME ZONE', header: 'Period start', description: 'First instant of the month in the report time zone, included.' },
+  { name: 'period_end', type: 'TIMESTAMP WITH TIME ZONE', header: 'Period end, exclusive', description: 'First instant of the next month in the report time zone: a session stopped at this instant or later is billed next month.' },
+  { name: 'completed_transactions', type: 'BIGINT', header: 'Completed transactions', description: 'Completed transactions stopped in the month: the rows of the Transactions sheet, the sessions billed.' },
+  { name: 'energy_kwh', type: 'DOUBLE', header: 'Energy delivered (kWh)', description: 'Sum of energy_wh of the completed transactions / 1000: the energy billed.' },
+  { name: 'energy_wh', type: 'BIGINT', header: 'Energy delivered (Wh)', description: 'The same to the watt-hour. After writing, the run checks it against the Transactions sheet, the Parquet month and the warehouse.' },
+  { name: 'charging_hours', type: 'DOUBLE', header: 'Charging time (hours)', description: 'Sum of duration_s of the completed transactions / 3600.' },
+  { name: 'customers', type: 'BIGINT', header: 'Customers (idTags)', description: 'Distinct idTags among the completed transactions: the rows of By customer.' },
+  { name: 'charge_points', type: 'BIGINT', header: 'Charge points', description: 'Distinct charge points among the completed transactions.' },
+  { name: 'open_transactions', type: 'BIGINT', header: 'Open transactions (not billed)', description: 'Transactions started in or before the month that have no stop at the end of the data. Listed on Exceptions.' },
+  { name: 'stops_without_start', type: 'BIGINT', header: 'Stops without a start (not billed)', description: 'Stops in the month whose StartTransaction is not in the data. Listed on Exceptions.' },
+  { name: 'flagged_transactions', type: 'BIGINT', header: 'Flagged transactions to review', description: 'Transactions stopped in the month with at least one anomaly flag. Listed on Exceptions with the flags in words.' },
+  { name: 'run_id', type: 'BIGINT', header: 'Run id', description: 'The nightly run that wrote this workbook (warehouse table runs).' },
+  { name: 'generated_at', type: 'TIMESTAMP WITH TIME ZONE', header: 'Generated at', description: 'Start time of that run, in the report time zone.' },
+  { name: 'source_files', type: 'BIGINT', header: 'Source files', description: 'Landing files in the warehouse that the figures come from.' },
+  { name: 'source_lines_read', type: 'BIGINT', header: 'Source lines read', description: 'Lines read from those files: loaded + quarantined + blank.' },
+  { name: 'source_lines_loaded', type: 'BIGINT', header: 'Source lines loaded', description: 'Lines that became OCPP messages.' },
+  { name: 'source_lines_quarantined', type: 'BIGINT', header: 'Source lines quarantined', description: 'Unusable lines, kept with a reason in the warehouse table quarantine; they change no figure.' },
+  { name: 'source_lines_blank', type: 'BIGINT', header: 'Source lines blank', description: 'Empty lines.' },
+];
+
 export const DATASETS: DatasetDoc[] = [
   {
     name: 'transactions',
     description: 'One row per transaction whose stop falls in the month (fct_transactions). Completed rows carry the billed figures.',
     partitionedBy: 'month',
+    sortedBy: ['charge_point_id', 'stopped_at', 'transaction_id'],
     columns: TRANSACTION_COLUMNS,
+  },
+  {
+    name: 'meter_samples',
+    description: 'One row per sampled value of every MeterValues message (all measurands and phases), with the value in its base unit (Wh, W, A, V, …) and the transaction it belongs to.',
+    partitionedBy: 'month',
+    sortedBy: ['charge_point_id', 'sampled_at', 'connector_id', 'logged_at'],
+    columns: METER_SAMPLE_COLUMNS,
+  },
+  {
+    name: 'charge_point_days',
+    description: 'One row per charge point and day (report time zone): traffic, sessions, billed energy and time online by the offline rule.',
+    partitionedBy: 'month',
+    sortedBy: ['charge_point_id', 'day'],
+    columns: CHARGE_POINT_DAY_COLUMNS,
+  },
+  {
+    name: 'status_changes',
+    description: 'One row per StatusNotification, with the previous status of the connector and when the next one came.',
+    partitionedBy: 'month',
+    sortedBy: ['charge_point_id', 'logged_at', 'connector_id'],
+    columns: STATUS_CHANGE_COLUMNS,
+  },
+  {
+    name: 'charge_points',
+    description: 'One row per charge point seen in the data: what its latest BootNotification said and when it was last heard from. Not partitioned: one file, rewritten every run.',
+    sortedBy: ['charge_point_id'],
+    columns: CHARGE_POINT_COLUMNS,
   },
 ];
 

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { DuckDBTimestampTZValue } from '@duckdb/node-api';
 import { z } from 'zod';
-import { DEFAULTS, formatSchema, parseOptions } from '../options.ts';
-import { printReport } from '../query/report.ts';
+import { DEFAULTS, formatSchema, outputSchema, parseOptions } from '../options.ts';
+import { FORMAT_OPTION, OUTPUT_OPTION, printReport } from '../query/report.ts';
 
 const schema = z.object({
   at: z
@@ -12,6 +12,7 @@ const schema = z.object({
   offlineAfter: z.coerce.number().int().positive().optional(),
   warehouse: z.string().min(1),
   format: formatSchema,
+  output: outputSchema,
 });
 
 export function registerQueryActive(query: Command): void {
@@ -21,7 +22,8 @@ export function registerQueryActive(query: Command): void {
     .option('--at <ISO-8601>', 'the time to ask about (default: now)')
     .option('--offline-after <seconds>', 'silence after which a charge point is offline (default: 2 x its heartbeat interval)')
     .option('--warehouse <file>', 'DuckDB warehouse file', DEFAULTS.warehouse)
-    .option('--format <table|json|csv>', 'output format (default: table on a terminal, json otherwise)')
+    .option(...FORMAT_OPTION)
+    .option(...OUTPUT_OPTION)
     .action(async (raw) => {
       const options = parseOptions(schema, raw);
       const atMs = options.at ? Date.parse(options.at) : Date.now();
@@ -33,6 +35,7 @@ export function registerQueryActive(query: Command): void {
           offline_after_s: options.offlineAfter ?? null,
         },
         options.format,
+        options.output,
       );
     });
 }

@@ -1,13 +1,14 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { DEFAULTS, formatSchema, parseOptions } from '../options.ts';
-import { printReport } from '../query/report.ts';
+import { DEFAULTS, formatSchema, outputSchema, parseOptions } from '../options.ts';
+import { FORMAT_OPTION, OUTPUT_OPTION, printReport } from '../query/report.ts';
 
 const schema = z.object({
   chargePoint: z.string().min(1),
   transaction: z.string().regex(/^-?\d{1,18}$/, 'a transaction id is an integer'),
   warehouse: z.string().min(1),
   format: formatSchema,
+  output: outputSchema,
 });
 
 export function registerQueryDispense(query: Command): void {
@@ -17,7 +18,8 @@ export function registerQueryDispense(query: Command): void {
     .requiredOption('--charge-point <id>', 'charge point id')
     .requiredOption('--transaction <id>', 'transaction id (the most recent transaction with this id is used)')
     .option('--warehouse <file>', 'DuckDB warehouse file', DEFAULTS.warehouse)
-    .option('--format <table|json|csv>', 'output format (default: table on a terminal, json otherwise)')
+    .option(...FORMAT_OPTION)
+    .option(...OUTPUT_OPTION)
     .action(async (raw) => {
       const options = parseOptions(schema, raw);
       await printReport(
@@ -25,6 +27,7 @@ export function registerQueryDispense(query: Command): void {
         'transaction_dispense',
         { charge_point_id: options.chargePoint, transaction_id: BigInt(options.transaction) },
         options.format,
+        options.output,
       );
     });
 }

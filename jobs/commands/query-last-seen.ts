@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { DEFAULTS, formatSchema, parseOptions } from '../options.ts';
-import { printReport } from '../query/report.ts';
+import { DEFAULTS, formatSchema, outputSchema, parseOptions } from '../options.ts';
+import { FORMAT_OPTION, OUTPUT_OPTION, printReport } from '../query/report.ts';
 
-const schema = z.object({ chargePoint: z.string().optional(), warehouse: z.string().min(1), format: formatSchema });
+const schema = z.object({ chargePoint: z.string().optional(), warehouse: z.string().min(1), format: formatSchema, output: outputSchema });
 
 export function registerQueryLastSeen(query: Command): void {
   query
@@ -11,9 +11,10 @@ export function registerQueryLastSeen(query: Command): void {
     .description('the last time each charge point connected (any message to or from it) and its last boot')
     .option('--charge-point <id>', 'only this charge point')
     .option('--warehouse <file>', 'DuckDB warehouse file', DEFAULTS.warehouse)
-    .option('--format <table|json|csv>', 'output format (default: table on a terminal, json otherwise)')
+    .option(...FORMAT_OPTION)
+    .option(...OUTPUT_OPTION)
     .action(async (raw) => {
       const options = parseOptions(schema, raw);
-      await printReport(options.warehouse, 'last_seen', { charge_point_id: options.chargePoint ?? null }, options.format);
+      await printReport(options.warehouse, 'last_seen', { charge_point_id: options.chargePoint ?? null }, options.format, options.output);
     });
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { createLogger } from '../log.ts';
 import { runNightly } from '../nightly.ts';
 import { DEFAULTS, monthSchema, parseOptions, timezoneSchema } from '../options.ts';
 
@@ -10,6 +11,13 @@ const schema = z.object({
   month: z.array(monthSchema),
   timezone: timezoneSchema,
   maxLineBytes: z.coerce.number().int().positive(),
+  html: z.boolean(),
+  csv: z.boolean(),
+  quiet: z.boolean(),
+  settleSeconds: z.coerce.number().min(0),
+  reload: z.array(z.string().min(1)),
+  fullRefresh: z.boolean(),
+  dryRun: z.boolean(),
 });
 
 export function registerRun(program: Command): void {
@@ -22,13 +30,27 @@ export function registerRun(program: Command): void {
     .option('--month <YYYY-MM>', 'export only this month (repeatable); default: every month present', collect, [])
     .option('--timezone <IANA>', 'time zone that months and workbook times are computed in', DEFAULTS.timezone)
     .option('--max-line-bytes <n>', 'longer lines are quarantined', String(1024 * 1024))
+    .option('--no-html', 'skip the self-contained HTML reports (<out>/html/)')
+    .option('--csv', 'also write each workbook\'s Transactions sheet as <out>/excel/ocpp-report-M.transactions.csv', false)
+    .option('--quiet', 'no progress events on stderr (JSON lines when stderr is not a terminal)', false)
+    .option('--settle-seconds <s>', "a file changed less than this long ago may still be written: its unterminated last line waits", '60')
+    .option('--reload <file>', 'replace the rows of a landing file whose already-loaded bytes changed (repeatable)', collect, [])
+    .option('--full-refresh', 'rebuild every model from all loaded lines and export every month', false)
+    .option('--dry-run', 'print what would be loaded, change nothing', false)
     .action(async (raw) => {
       const options = parseOptions(schema, raw);
-      const summary = await runNightly({ ...options, months: options.month });
+      const summary = await runNightly({ ...options, months: options.month, logger: createLogger({ quiet: options.quiet }) });
       const { files, lines } = summary;
-      console.log(`run ${summary.runId} succeeded`);
-      console.log(`files: ${files.loaded} loaded, ${files.skipped} unchanged (skipped), ${files.rejected} rejected`);
-      for (const rejected of summary.rejectedFiles) console.log(`  rejected: ${rejected.error}`);
+      console.log(options.dryRun ? 'dry run: nothing was changed' : `run ${summary.runId} succeeded`);
+      console.log(
+        `files: ${files.loaded} loaded, ${files.appended} appended, ${files.skipped} unchanged, ` +
+          `${files.changed} changed (kept as loaded), ${files.rejected} rejected`,
+      );
+      for (const rejected of summary.rejectedFiles) console.log(`  ${rejected.error}`);
+      if (options.dryRun) {
+        for (const planned of summary.plannedFiles ?? []) console.log(`  ${planned.action === 'changed' ? 'changed, would keep' : `would ${planned.action === 'appended' ? 'append' : 'load'}`}: ${planned.path}`);
+        return;
+      }
       console.log(
         `lines: ${lines.read} read = ${lines.loaded} loaded + ${lines.quarantined} quarantined + ${lines.blank} blank`,
       );

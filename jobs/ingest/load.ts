@@ -1,12 +1,27 @@
+import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { Db } from '../db.ts';
 import { queryRows, transaction } from '../db.ts';
 import { discoverLandingFiles } from './discover.ts';
-import { readLines, sha256Hex } from './read-lines.ts';
+import { type ReadProgress, readLines, sha256Hex } from './read-lines.ts';
+
+/**
+ * What happened to a landing file in a run:
+ * - loaded: read in full (new, previously rejected, or replaced with --reload);
+ * - appended: it grew since the last run and only its new lines were read;
+ * - skipped: unchanged since it was loaded (not read at all);
+ * - changed: bytes that were already loaded are different now; left as loaded until `--reload`;
+ * - rejected: unreadable (e.g. a corrupt gzip); nothing of this version is loaded.
+ */
+export type FileOutcome = 'loaded' | 'appended' | 'skipped' | 'changed' | 'rejected';
 
 export interface FileLoadResult {
   path: string;
-  outcome: 'loaded' | 'skipped' | 'rejected';
+  outcome: FileOutcome;
+  /** Set when lines were read: the file and the number of its first line read by this run. */
+  fileId?: number;
+  firstLineNo?: number;
   linesRead: number;
   linesStored: number;
   linesBlank: number;
@@ -17,13 +32,38 @@ export interface FileLoadResult {
 export interface LoadOptions {
   runId: number;
   maxLineBytes?: number;
+  /**
+   * A file modified less than this many seconds ago may still be being written: its complete
+   * lines are loaded, but an unterminated last line waits for a later run.
+   */
+  settleSeconds?: number;
+  /** Files whose rows are replaced even though already-loaded bytes changed. */
+  reload?: string[];
+  /** Decide what would happen, change nothing. */
+  dryRun?: boolean;
+  now?: number;
 }
 
-/**
- * Loads every landing file that is new or changed since it was last loaded. A changed file
- * replaces its own earlier rows; each file is one transaction, so a failure mid-file (a corrupt
- * gzip, a crash) leaves none of it half-loaded.
- */
+interface KnownFile {
+  fileId: number;
+  sizeBytes: number;
+  mtimeMs: number;
+  sha256: string | null;
+  status: string;
+  bytesLoaded: number;
+  endsUnterminated: boolean;
+  linesRead: number;
+  linesBlank: number;
+  linesRejectedByReader: number;
+}
+
+type Plan =
+  | { action: 'skip' }
+  | { action: 'changed'; reason: string }
+  | { action: 'full' }
+  | { action: 'append'; from: KnownFile; prefixHash: ReturnType<typeof sha256Hex> };
+
+/** Loads what is new in the landing directory. Each file is one transaction: all of it or none. */
 export async function loadLanding(db: Db, landingDir: string, options: LoadOptions): Promise<FileLoadResult[]> {
   const paths = await discoverLandingFiles(landingDir);
   const results: FileLoadResult[] = [];
@@ -31,39 +71,73 @@ export async function loadLanding(db: Db, landingDir: string, options: LoadOptio
   return results;
 }
 
+const nothing = { linesRead: 0, linesStored: 0, linesBlank: 0, linesRejectedByReader: 0 };
+
 async function loadFile(db: Db, path: string, options: LoadOptions): Promise<FileLoadResult> {
   const info = await stat(path);
-  const [known] = await queryRows(
-    db,
-    `select file_id, size_bytes, mtime_ms, status from landing_files where path = $path`,
-    { path },
-  );
-  const empty = { path, linesRead: 0, linesStored: 0, linesBlank: 0, linesRejectedByReader: 0 };
-  if (known && Number(known.size_bytes) === info.size && Number(known.mtime_ms) === info.mtimeMs) {
-    return { ...empty, outcome: 'skipped' };
+  const known = await knownFile(db, path);
+  const fresh = (options.now ?? Date.now()) - info.mtimeMs < (options.settleSeconds ?? 0) * 1000;
+  const reload = (options.reload ?? []).some((candidate) => resolve(candidate) === path);
+  const plan = await planFile(path, info.size, info.mtimeMs, known, reload);
+  if (plan.action === 'skip') {
+    // Touched but identical: remember the new mtime so the next run need not hash it again.
+    if (known && known.mtimeMs !== info.mtimeMs && !options.dryRun) {
+      await db.run(`update landing_files set mtime_ms = $mtime, error = null where file_id = $fileId`, {
+        mtime: info.mtimeMs,
+        fileId: known.fileId,
+      });
+    }
+    return { path, outcome: 'skipped', ...nothing };
   }
-  const fileId = known ? Number(known.file_id) : await nextFileId(db);
+  if (plan.action === 'changed') {
+    const error = `${path} changed since it was loaded (${plan.reason}); its loaded rows are kept — rerun with --reload ${path} to replace them`;
+    if (!options.dryRun && known) {
+      await db.run(`update landing_files set error = $error where file_id = $fileId`, { error, fileId: known.fileId });
+    }
+    return { path, outcome: 'changed', ...nothing, error };
+  }
+  const outcome = plan.action === 'append' ? 'appended' : 'loaded';
+  if (options.dryRun) return { path, outcome, ...nothing };
+
+  const fileId = known?.fileId ?? (await nextFileId(db));
   try {
     return await transaction(db, async () => {
-      await forgetFile(db, fileId);
-      const counts = await appendFileLines(db, path, fileId, options.maxLineBytes);
+      const previous = plan.action === 'append' ? plan.from : undefined;
+      if (!previous) await forgetFile(db, fileId);
+      const progress: ReadProgress = { endOffset: 0, endsUnterminated: false, heldBytes: 0 };
+      const hash = plan.action === 'append' ? plan.prefixHash : sha256Hex();
+      const counts = await appendFileLines(db, path, fileId, {
+        maxLineBytes: options.maxLineBytes,
+        startOffset: previous?.bytesLoaded ?? 0,
+        firstLineNo: (previous?.linesRead ?? 0) + 1,
+        holdUnterminatedTail: fresh && !path.endsWith('.gz'),
+        onRawChunk: hash.update,
+        progress,
+      });
+      // The stored hash covers exactly the bytes loaded; a held tail is not part of it.
+      const sha256 = progress.heldBytes > 0 ? await hashPrefix(path, progress.endOffset) : hash.digest();
+      await db.run(`delete from landing_files where file_id = $fileId`, { fileId });
       await db.run(
         `insert into landing_files (file_id, path, size_bytes, mtime_ms, sha256, status, error,
-           lines_read, lines_blank, lines_rejected_by_reader, run_id)
-         values ($fileId, $path, $size, $mtime, $sha256, 'loaded', null, $read, $blank, $rejected, $runId)`,
+           lines_read, lines_blank, lines_rejected_by_reader, run_id, payloads_checked, bytes_loaded, ends_unterminated,
+           pending_since_run)
+         values ($fileId, $path, $size, $mtime, $sha256, 'loaded', null,
+           $read, $blank, $rejected, $runId, false, $bytesLoaded, $endsUnterminated, $runId)`,
         {
           fileId,
           path,
           size: info.size,
           mtime: info.mtimeMs,
-          sha256: counts.sha256,
-          read: counts.linesRead,
-          blank: counts.linesBlank,
-          rejected: counts.linesRejectedByReader,
+          sha256,
+          read: (previous?.linesRead ?? 0) + counts.linesRead,
+          blank: (previous?.linesBlank ?? 0) + counts.linesBlank,
+          rejected: (previous?.linesRejectedByReader ?? 0) + counts.linesRejectedByReader,
           runId: options.runId,
+          bytesLoaded: progress.endOffset,
+          endsUnterminated: progress.endsUnterminated,
         },
       );
-      return { path, outcome: 'loaded' as const, ...counts };
+      return { path, outcome, fileId, firstLineNo: (previous?.linesRead ?? 0) + 1, ...counts };
     });
   } catch (error) {
     const message = `cannot read ${path}: ${(error as Error).message}`;
@@ -83,8 +157,70 @@ async function loadFile(db: Db, path: string, options: LoadOptions): Promise<Fil
         );
       });
     }
-    return { ...empty, outcome: 'rejected', error: message };
+    return { path, outcome: 'rejected', ...nothing, error: message };
   }
+}
+
+/**
+ * Decides from the manifest what a file needs. An unchanged file is never read; a grown plain
+ * file is read from where the last run stopped once its loaded bytes are proven unchanged.
+ */
+async function planFile(path: string, size: number, mtimeMs: number, known: KnownFile | null, reload: boolean): Promise<Plan> {
+  if (!known || known.status !== 'loaded' || reload) return { action: 'full' };
+  if (size === known.sizeBytes && mtimeMs === known.mtimeMs && size === known.bytesLoaded) return { action: 'skip' };
+  if (path.endsWith('.gz')) {
+    // A compressed file cannot be resumed: it must be byte-identical (touched only) or it changed.
+    if (size === known.sizeBytes && (await hashPrefix(path, size)) === known.sha256) return { action: 'skip' };
+    return { action: 'changed', reason: 'a compressed file is only ever loaded whole' };
+  }
+  if (size < known.bytesLoaded) return { action: 'changed', reason: 'it is shorter than what was loaded' };
+  const prefixHash = sha256Hex();
+  await streamBytes(path, 0, known.bytesLoaded, prefixHash.update);
+  // digest() ends a hash, so the prefix is compared through a copy and the original keeps going.
+  if (prefixHash.peek() !== known.sha256) return { action: 'changed', reason: 'bytes that were already loaded differ' };
+  if (size === known.bytesLoaded) return { action: 'skip' };
+  if (known.endsUnterminated) return { action: 'changed', reason: 'its last line, loaded without a newline, grew' };
+  return { action: 'append', from: known, prefixHash };
+}
+
+async function knownFile(db: Db, path: string): Promise<KnownFile | null> {
+  const [row] = await queryRows(
+    db,
+    `select file_id, size_bytes, mtime_ms, sha256, status, bytes_loaded, ends_unterminated,
+            lines_read, lines_blank, lines_rejected_by_reader
+     from landing_files where path = $path`,
+    { path },
+  );
+  if (!row) return null;
+  return {
+    fileId: Number(row.file_id),
+    sizeBytes: Number(row.size_bytes),
+    mtimeMs: Number(row.mtime_ms),
+    sha256: (row.sha256 as string | null) ?? null,
+    status: String(row.status),
+    // manifests from before appends were tracked loaded whole files
+    bytesLoaded: row.bytes_loaded === null ? Number(row.size_bytes) : Number(row.bytes_loaded),
+    endsUnterminated: Boolean(row.ends_unterminated),
+    linesRead: Number(row.lines_read),
+    linesBlank: Number(row.lines_blank),
+    linesRejectedByReader: Number(row.lines_rejected_by_reader),
+  };
+}
+
+function streamBytes(path: string, start: number, end: number, onChunk: (chunk: Buffer) => void): Promise<void> {
+  if (end <= start) return Promise.resolve();
+  return new Promise((resolveStream, reject) => {
+    createReadStream(path, { start, end: end - 1, highWaterMark: 1024 * 1024 })
+      .on('data', (chunk) => onChunk(chunk as Buffer))
+      .on('error', reject)
+      .on('end', () => resolveStream());
+  });
+}
+
+async function hashPrefix(path: string, bytes: number): Promise<string> {
+  const hash = sha256Hex();
+  await streamBytes(path, 0, bytes, hash.update);
+  return hash.digest();
 }
 
 /** Removes everything the warehouse holds of a file, before it is loaded again or rejected. */
@@ -99,13 +235,12 @@ async function nextFileId(db: Db): Promise<number> {
   return Number(row?.id ?? 1);
 }
 
-async function appendFileLines(db: Db, path: string, fileId: number, maxLineBytes?: number) {
-  const hash = sha256Hex();
+async function appendFileLines(db: Db, path: string, fileId: number, readOptions: Parameters<typeof readLines>[1]) {
   const lines = await db.createAppender('raw_lines');
   const rejects = await db.createAppender('reader_rejects');
   const counts = { linesRead: 0, linesStored: 0, linesBlank: 0, linesRejectedByReader: 0 };
   try {
-    for await (const event of readLines(path, { maxLineBytes, onRawChunk: hash.update })) {
+    for await (const event of readLines(path, readOptions)) {
       counts.linesRead += 1;
       if (event.kind === 'blank') {
         counts.linesBlank += 1;
@@ -130,5 +265,5 @@ async function appendFileLines(db: Db, path: string, fileId: number, maxLineByte
     lines.closeSync();
     rejects.closeSync();
   }
-  return { ...counts, sha256: hash.digest() };
+  return counts;
 }

@@ -17,6 +17,23 @@ export interface ReadLinesOptions {
   maxLineBytes?: number;
   /** Called with every raw (possibly compressed) chunk, for content hashing. */
   onRawChunk?: (chunk: Buffer) => void;
+  /** Plain files only: start reading at this byte (the end of what an earlier run loaded). */
+  startOffset?: number;
+  /** Line number of the first line read (line numbers continue across appended reads). */
+  firstLineNo?: number;
+  /** Do not yield a last line that has no newline yet: its writer may still be writing it. */
+  holdUnterminatedTail?: boolean;
+  /** Filled in as the file is read: where the last yielded line ended and whether a tail was held. */
+  progress?: ReadProgress;
+}
+
+export interface ReadProgress {
+  /** Byte offset just past the last line yielded (decompressed bytes for .gz). */
+  endOffset: number;
+  /** True when the last yielded line had no newline. */
+  endsUnterminated: boolean;
+  /** Bytes of an unterminated last line that was held back. */
+  heldBytes: number;
 }
 
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
@@ -28,7 +45,12 @@ const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
  */
 export async function* readLines(path: string, options: ReadLinesOptions = {}): AsyncGenerator<LineEvent> {
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
-  const raw = createReadStream(path, { highWaterMark: 1024 * 1024 });
+  const startOffset = options.startOffset ?? 0;
+  const progress = options.progress ?? { endOffset: 0, endsUnterminated: false, heldBytes: 0 };
+  progress.endOffset = startOffset;
+  progress.endsUnterminated = false;
+  progress.heldBytes = 0;
+  const raw = createReadStream(path, { highWaterMark: 1024 * 1024, start: startOffset });
   if (options.onRawChunk) raw.on('data', options.onRawChunk as (chunk: string | Buffer) => void);
   let source: AsyncIterable<Buffer> = raw;
   if (path.endsWith('.gz')) {
@@ -38,11 +60,12 @@ export async function* readLines(path: string, options: ReadLinesOptions = {}): 
     source = gunzip;
   }
 
-  let lineNo = 0;
+  let lineNo = (options.firstLineNo ?? 1) - 1;
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   let overLong = false;
-  let atStart = true;
+  let atStart = startOffset === 0;
+  let offset = startOffset;
 
   const finishLine = (tail: Buffer): LineEvent => {
     lineNo += 1;
@@ -73,15 +96,21 @@ export async function* readLines(path: string, options: ReadLinesOptions = {}): 
   for await (let chunk of source) {
     if (atStart) {
       atStart = false;
-      if (chunk.subarray(0, 3).equals(BOM)) chunk = chunk.subarray(3);
+      if (chunk.subarray(0, 3).equals(BOM)) {
+        chunk = chunk.subarray(3);
+        offset += 3;
+      }
     }
     let start = 0;
     for (;;) {
       const newline = chunk.indexOf(0x0a, start);
       if (newline === -1) break;
-      yield finishLine(chunk.subarray(start, newline));
+      const event = finishLine(chunk.subarray(start, newline));
+      progress.endOffset = offset + newline + 1;
+      yield event;
       start = newline + 1;
     }
+    offset += chunk.length;
     const rest = chunk.subarray(start);
     if (rest.length === 0) continue;
     if (overLong) {
@@ -97,11 +126,25 @@ export async function* readLines(path: string, options: ReadLinesOptions = {}): 
       pending = [kept];
     }
   }
-  // A last line without a final newline is still a line.
-  if (pendingBytes > 0) yield finishLine(Buffer.alloc(0));
+  // A last line without a final newline is still a line, unless its writer may not be done.
+  if (pendingBytes > 0) {
+    if (options.holdUnterminatedTail) {
+      progress.heldBytes = pendingBytes;
+      return;
+    }
+    const event = finishLine(Buffer.alloc(0));
+    progress.endOffset = offset;
+    progress.endsUnterminated = true;
+    yield event;
+  }
 }
 
-export function sha256Hex(): { update: (chunk: Buffer) => void; digest: () => string } {
+export function sha256Hex(): { update: (chunk: Buffer) => void; digest: () => string; peek: () => string } {
   const hash = createHash('sha256');
-  return { update: (chunk) => hash.update(chunk), digest: () => hash.digest('hex') };
+  return {
+    update: (chunk) => hash.update(chunk),
+    digest: () => hash.digest('hex'),
+    /** The digest so far, leaving the hash open for more bytes. */
+    peek: () => hash.copy().digest('hex'),
+  };
 }

@@ -34,8 +34,13 @@ create table if not exists landing_files (
   run_id bigint not null,
   payloads_checked boolean not null default false
 );
--- warehouses made before payload validation existed
+-- warehouses made by earlier versions
 alter table landing_files add column if not exists payloads_checked boolean default false;
+alter table landing_files add column if not exists bytes_loaded bigint;
+alter table landing_files add column if not exists ends_unterminated boolean default false;
+-- set when lines are loaded, cleared when a run has modelled and exported them: a run killed in
+-- between leaves it set, and the next run processes those files too
+alter table landing_files add column if not exists pending_since_run bigint;
 create table if not exists raw_lines (
   file_id bigint not null,
   line_no bigint not null,
@@ -46,6 +51,11 @@ create table if not exists reader_rejects (
   line_no bigint not null,
   raw_line varchar not null,
   reason varchar not null
+);
+create table if not exists exported_months (
+  month varchar not null,
+  timezone varchar not null,
+  run_id bigint not null
 );
 create table if not exists payload_violations (
   file_id bigint not null,

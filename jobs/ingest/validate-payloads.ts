@@ -1,8 +1,9 @@
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import { OCPP16 } from 'typed-ocpp';
+// Only the published JSON schemas: typed-ocpp's index compiles every validator on import (~2 s).
+import * as ocpp16Schemas from 'typed-ocpp/dist/ocpp16/schemas.js';
 import type { Db } from '../db.ts';
-import { queryRows } from '../db.ts';
+import { queryRows, transaction } from '../db.ts';
 
 // ajv-formats is CommonJS; under ESM its default export arrives one level down.
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as unknown as (
@@ -16,7 +17,7 @@ const addFormats = ((addFormatsModule as unknown as { default?: unknown }).defau
 const WARNING_KEYWORDS = new Set(['maxLength', 'additionalProperties']);
 
 const ajv = addFormats(new Ajv({ allErrors: true, strict: false }));
-const schemas = OCPP16.schemas as Record<string, object>;
+const schemas = ocpp16Schemas as unknown as Record<string, object>;
 const validators = new Map<string, ValidateFunction | null>();
 
 function requestValidator(action: string): ValidateFunction | null {
@@ -80,22 +81,25 @@ export async function validateNewPayloads(db: Db): Promise<{ checked: number; er
       }
     }
   }
-  if (violations.length > 0) {
-    const appender = await db.createAppender('payload_violations');
-    try {
-      for (const { fileId, lineNo, violation } of violations) {
-        appender.appendBigInt(fileId);
-        appender.appendBigInt(lineNo);
-        appender.appendVarchar(violation.severity);
-        appender.appendVarchar(violation.reason);
-        appender.endRow();
+  // One transaction: a run killed here leaves neither violations nor the checked mark, never one without the other.
+  await transaction(db, async () => {
+    if (violations.length > 0) {
+      const appender = await db.createAppender('payload_violations');
+      try {
+        for (const { fileId, lineNo, violation } of violations) {
+          appender.appendBigInt(fileId);
+          appender.appendBigInt(lineNo);
+          appender.appendVarchar(violation.severity);
+          appender.appendVarchar(violation.reason);
+          appender.endRow();
+        }
+        appender.flushSync();
+      } finally {
+        appender.closeSync();
       }
-      appender.flushSync();
-    } finally {
-      appender.closeSync();
     }
-  }
-  await db.run(`update landing_files set payloads_checked = true where status = 'loaded' and not payloads_checked`);
+    await db.run(`update landing_files set payloads_checked = true where status = 'loaded' and not payloads_checked`);
+  });
   return {
     checked,
     errors: violations.filter((entry) => entry.violation.severity === 'error').length,

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 export const SQL_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../sql');
 
 /** Tables written by the loader; models read them, nothing builds them. */
-export const RAW_TABLES = ['raw_lines', 'reader_rejects', 'landing_files', 'payload_violations', 'runs'] as const;
+export const RAW_TABLES = ['raw_lines', 'reader_rejects', 'landing_files', 'payload_violations', 'runs', 'run_changed_files'] as const;
 
 export type Layer = 'staging' | 'intermediate' | 'marts' | 'reports' | 'audits';
 const LAYER_ORDER: Layer[] = ['staging', 'intermediate', 'marts', 'reports', 'audits'];
@@ -17,6 +17,18 @@ export interface SqlFile {
   sql: string;
   /** Models and raw tables this file reads, found in the SQL itself. */
   reads: string[];
+  /** From a leading `-- materialized: table|view|incremental` comment; table when absent. */
+  materialized: Materialization;
+}
+
+export type Materialization = 'table' | 'view' | 'incremental';
+
+function materializationOf(path: string, sql: string): Materialization {
+  const declared = /^--\s*materialized:\s*(\w+)/m.exec(sql)?.[1] ?? 'table';
+  if (declared !== 'table' && declared !== 'view' && declared !== 'incremental') {
+    throw new Error(`${path}: unknown materialization '${declared}' (table, view or incremental)`);
+  }
+  return declared;
 }
 
 function listSqlFiles(dir: string): string[] {
@@ -34,7 +46,8 @@ export function loadSqlProject(sqlDir = SQL_DIR): SqlFile[] {
     const name = basename(path, '.sql');
     // The file name becomes a table name in DDL, so it must be a plain identifier.
     if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`${path}: model file names must be lower_snake_case identifiers`);
-    return { name, layer, path, sql: readFileSync(path, 'utf8'), reads: [] as string[] };
+    const sql = readFileSync(path, 'utf8');
+    return { name, layer, path, sql, reads: [] as string[], materialized: materializationOf(path, sql) };
   });
   const known = new Set<string>([...RAW_TABLES, ...files.map((file) => file.name)]);
   for (const file of files) {

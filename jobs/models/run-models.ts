@@ -1,9 +1,14 @@
 import type { Db } from '../db.ts';
-import { queryJsonRows } from '../db.ts';
+import { createHash } from 'node:crypto';
+import { queryJsonRows, queryRows } from '../db.ts';
+import type { Logger } from '../log.ts';
 import { buildOrder, loadSqlProject, type SqlFile } from './project.ts';
 
 export interface ModelRunOptions {
   reportTimezone: string;
+  logger?: Logger;
+  /** Rebuild incremental models from scratch instead of processing only this run's files. */
+  fullRefresh?: boolean;
 }
 
 export interface AuditFailure {
@@ -20,7 +25,12 @@ export async function setModelVariables(db: Db, options: ModelRunOptions): Promi
   await db.run(`set variable report_timezone = $tz`, { tz: options.reportTimezone });
 }
 
-/** Rebuilds every model, upstream first. Each becomes a table named after its file. */
+/**
+ * Builds every model, upstream first; each becomes a table (or view) named after its file.
+ * An incremental model processes only the files in run_changed_files: their old rows are deleted
+ * and the model's own SQL (which filters on getvariable('is_incremental')) inserts the new ones.
+ * It is rebuilt in full when asked, when it does not exist yet, or when its SQL has changed.
+ */
 export async function runModels(
   db: Db,
   options: ModelRunOptions,
@@ -29,10 +39,13 @@ export async function runModels(
   files: SqlFile[] = loadSqlProject(),
 ): Promise<string[]> {
   await setModelVariables(db, options);
+  await db.run(`create table if not exists model_state (model varchar not null, sql_sha256 varchar not null)`);
   const built: string[] = [];
   for (const model of buildOrder(files)) {
     try {
-      await db.run(`create or replace table ${model.name} as\n${model.sql}`);
+      const started = performance.now();
+      const mode = await buildModel(db, model, options.fullRefresh ?? false);
+      options.logger?.event('model', { model: model.name, mode, duration_ms: Math.round(performance.now() - started) });
     } catch (error) {
       throw new Error(`model ${model.layer}/${model.name} failed: ${(error as Error).message}`);
     }
@@ -40,6 +53,49 @@ export async function runModels(
     await afterModel[model.name]?.();
   }
   return built;
+}
+
+/** A model that changed from table to view (or back) must first lose its old kind of object. */
+async function dropIfOtherKind(db: Db, model: SqlFile): Promise<void> {
+  const [existing] = await queryRows(db, `select table_type from information_schema.tables where table_name = $name`, {
+    name: model.name,
+  });
+  if (!existing) return;
+  const isView = existing.table_type === 'VIEW';
+  if (isView && model.materialized !== 'view') await db.run(`drop view ${model.name}`);
+  if (!isView && model.materialized === 'view') await db.run(`drop table ${model.name}`);
+}
+
+async function buildModel(db: Db, model: SqlFile, fullRefresh: boolean): Promise<'table' | 'view' | 'full' | 'incremental'> {
+  await dropIfOtherKind(db, model);
+  if (model.materialized === 'view') {
+    await db.run(`create or replace view ${model.name} as\n${model.sql}`);
+    return 'view';
+  }
+  if (model.materialized === 'table') {
+    await db.run(`create or replace table ${model.name} as\n${model.sql}`);
+    return 'table';
+  }
+  const sqlHash = createHash('sha256').update(model.sql).digest('hex');
+  const [state] = await queryRows(
+    db,
+    `select sql_sha256, (select count(*) from duckdb_tables() where table_name = $name) as exists
+     from (select $name as model) as wanted
+     left join model_state using (model)`,
+    { name: model.name },
+  );
+  const incremental = !fullRefresh && Number(state?.exists) > 0 && state?.sql_sha256 === sqlHash;
+  await db.run(`set variable is_incremental = $incremental`, { incremental });
+  if (incremental) {
+    await db.run(`delete from ${model.name} where file_id in (select file_id from run_changed_files)`);
+    await db.run(`insert into ${model.name}\n${model.sql}`);
+  } else {
+    await db.run(`create or replace table ${model.name} as\n${model.sql}`);
+    await db.run(`delete from model_state where model = $name`, { name: model.name });
+    await db.run(`insert into model_state values ($name, $hash)`, { name: model.name, hash: sqlHash });
+  }
+  await db.run(`set variable is_incremental = false`);
+  return incremental ? 'incremental' : 'full';
 }
 
 /** Runs every audit; an audit passes when it returns no rows. */

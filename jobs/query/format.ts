@@ -1,8 +1,11 @@
 import { type Table, plainValue, toObjects } from './table.ts';
 
-export type OutputFormat = 'table' | 'json' | 'csv';
+/** Formats rendered as text by formatTable. */
+export type TextFormat = 'table' | 'json' | 'csv';
+/** Every `--format`: arrow is an Arrow IPC stream, parquet a file written by DuckDB (needs --output). */
+export type OutputFormat = TextFormat | 'arrow' | 'parquet';
 
-export function defaultFormat(): OutputFormat {
+export function defaultFormat(): TextFormat {
   return process.stdout.isTTY ? 'table' : 'json';
 }
 
@@ -20,7 +23,7 @@ function csvCell(value: string | number | boolean | null): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-export function formatTable(table: Table, format: OutputFormat): string {
+export function formatTable(table: Table, format: TextFormat): string {
   if (format === 'json') return `${JSON.stringify(toObjects(table), null, 2)}\n`;
   if (format === 'csv') {
     const header = table.columns.map((column) => csvCell(column.name)).join(',');

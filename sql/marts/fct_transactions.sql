@@ -1,5 +1,6 @@
 -- One row per transaction. Completed ones carry the billed figures; open ones (never stopped)
--- and stops whose start is not in the data stay visible with what is known.
+-- and stops whose start is not in the data stay visible with what is known. `flags` names what
+-- a reviewer should look at; flagged rows stay in the mart and the reports.
 with
 
 int_transactions as (
@@ -13,6 +14,8 @@ int_transactions as (
         started_at,
         stopped_at,
         stop_reason,
+        start_logged_at,
+        stop_logged_at,
         start_file_id,
         start_line_no,
         stop_file_id,
@@ -65,6 +68,8 @@ transactions as (
         last_register_sample.last_register_sampled_at,
         strftime(transactions.stopped_at at time zone getvariable('report_timezone'), '%Y-%m') as month,
         transactions.transaction_status,
+        transactions.start_logged_at,
+        transactions.stop_logged_at,
         transactions.start_file_id,
         transactions.start_line_no,
         transactions.stop_file_id,
@@ -73,6 +78,46 @@ transactions as (
     left join last_register_sample
         on transactions.start_file_id = last_register_sample.start_file_id
         and transactions.start_line_no = last_register_sample.start_line_no
+),
+
+flagged as (
+    select
+        *,
+        -- energy the session would deliver between its last register sample and its stop, at its
+        -- own average power: the register may trail meterStop by that much and still agree
+        case
+            when duration_s > 0 and last_register_sampled_at is not null
+                then energy_wh * greatest(0, epoch(stopped_at) - epoch(last_register_sampled_at)) / duration_s
+        end as energy_after_last_sample_wh,
+    from transactions
+),
+
+with_flags as (
+    select
+        *,
+        list_filter(
+            [
+                case when transaction_status = 'stop_without_start' then 'stop_without_start' end,
+                case when energy_wh < 0 then 'negative_energy' end,
+                case when duration_s <= 0 then 'non_positive_duration' end,
+                case when duration_s > 7 * 86400 then 'longer_than_7_days' end,
+                -- lifetime registers end near meterStop; per-session registers near energy_wh
+                case
+                    when last_register_wh is not null
+                        and energy_after_last_sample_wh is not null
+                        and abs(meter_stop_wh - last_register_wh - energy_after_last_sample_wh) > 100 + 0.02 * abs(energy_wh)
+                        and abs(energy_wh - last_register_wh - energy_after_last_sample_wh) > 100 + 0.02 * abs(energy_wh)
+                        then 'register_disagrees'
+                end,
+                case
+                    when abs(epoch(start_logged_at) - epoch(started_at)) > 900
+                        or abs(epoch(stop_logged_at) - epoch(stopped_at)) > 900
+                        then 'clock_skew'
+                end,
+            ],
+            flag -> flag is not null
+        ) as flags,
+    from flagged
 )
 
 select
@@ -92,8 +137,9 @@ select
     last_register_sampled_at,
     month,
     transaction_status,
+    flags,
     start_file_id,
     start_line_no,
     stop_file_id,
     stop_line_no,
-from transactions
+from with_flags

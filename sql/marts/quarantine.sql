@@ -18,11 +18,18 @@ reader_rejects as (
     from reader_rejects
 ),
 
-base_ocpp__checked_lines as (
+raw_lines as (
     select
         file_id,
         line_no,
         raw_line,
+    from raw_lines
+),
+
+base_ocpp__checked_lines as (
+    select
+        file_id,
+        line_no,
         rejection_reason,
     from base_ocpp__checked_lines
     where rejection_reason is not null
@@ -37,11 +44,14 @@ rejected_lines as (
     from reader_rejects
     union all
     select
-        file_id,
-        line_no,
-        raw_line,
-        rejection_reason as reason,
+        base_ocpp__checked_lines.file_id,
+        base_ocpp__checked_lines.line_no,
+        raw_lines.raw_line,
+        base_ocpp__checked_lines.rejection_reason as reason,
     from base_ocpp__checked_lines
+    inner join raw_lines
+        on base_ocpp__checked_lines.file_id = raw_lines.file_id
+        and base_ocpp__checked_lines.line_no = raw_lines.line_no
 )
 
 select

@@ -1,5 +1,7 @@
+-- materialized: view
 -- One row per sampled value. OCPP 1.6 defaults are applied here because they are part of the
 -- message's meaning: no measurand = Energy.Active.Import.Register, no unit = Wh, no phase = total.
+-- The payload is parsed once, into typed structs (both dialects' key spellings).
 with
 
 base_ocpp__messages as (
@@ -22,16 +24,34 @@ meter_values as (
         charge_point_id,
         unique_id,
         logged_at,
-        try_cast(coalesce(payload ->> '$.connectorId', payload ->> '$.connector_id') as integer) as connector_id,
-        try_cast(coalesce(payload ->> '$.transactionId', payload ->> '$.transaction_id') as bigint) as transaction_id,
-        unnest(
-            coalesce(
-                nullif(json_extract(payload, '$.meterValue[*]'), []),
-                json_extract(payload, '$.meter_value[*]')
-            )
-        ) as meter_value,
+        json_transform(
+            payload,
+            '{"connectorId": "VARCHAR", "connector_id": "VARCHAR", "transactionId": "VARCHAR", "transaction_id": "VARCHAR",
+              "meterValue": [{"timestamp": "VARCHAR", "sampledValue": [{"value": "VARCHAR", "context": "VARCHAR",
+                  "measurand": "VARCHAR", "phase": "VARCHAR", "location": "VARCHAR", "unit": "VARCHAR"}]}],
+              "meter_value": [{"timestamp": "VARCHAR", "sampled_value": [{"value": "VARCHAR", "context": "VARCHAR",
+                  "measurand": "VARCHAR", "phase": "VARCHAR", "location": "VARCHAR", "unit": "VARCHAR"}]}]}'
+        ) as fields,
     from base_ocpp__messages
     where message_type_id = 2 and action = 'MeterValues'
+),
+
+readings as (
+    select
+        file_id,
+        line_no,
+        charge_point_id,
+        unique_id,
+        logged_at,
+        try_cast(coalesce(fields.connectorId, fields.connector_id) as integer) as connector_id,
+        try_cast(coalesce(fields.transactionId, fields.transaction_id) as bigint) as transaction_id,
+        unnest(
+            coalesce(
+                fields.meterValue,
+                list_transform(fields.meter_value, reading -> {'timestamp': reading."timestamp", 'sampledValue': reading.sampled_value})
+            )
+        ) as meter_value,
+    from meter_values
 ),
 
 sampled_values as (
@@ -43,14 +63,9 @@ sampled_values as (
         logged_at,
         connector_id,
         transaction_id,
-        try_cast(meter_value ->> '$.timestamp' as timestamptz) as sampled_at,
-        unnest(
-            coalesce(
-                nullif(json_extract(meter_value, '$.sampledValue[*]'), []),
-                json_extract(meter_value, '$.sampled_value[*]')
-            )
-        ) as sampled_value,
-    from meter_values
+        try_cast(meter_value."timestamp" as timestamptz) as sampled_at,
+        unnest(meter_value.sampledValue) as sampled_value,
+    from readings
 )
 
 select
@@ -62,11 +77,11 @@ select
     connector_id,
     transaction_id,
     sampled_at,
-    sampled_value ->> '$.value' as value_text,
-    try_cast(sampled_value ->> '$.value' as decimal(24, 6)) as sampled_value,
-    coalesce(sampled_value ->> '$.measurand', 'Energy.Active.Import.Register') as measurand,
-    sampled_value ->> '$.phase' as phase,
-    coalesce(sampled_value ->> '$.unit', 'Wh') as unit,
-    sampled_value ->> '$.context' as context,
-    sampled_value ->> '$.location' as location,
+    sampled_value.value as value_text,
+    try_cast(sampled_value.value as double) as sampled_value,
+    coalesce(sampled_value.measurand, 'Energy.Active.Import.Register') as measurand,
+    sampled_value.phase as phase,
+    coalesce(sampled_value.unit, 'Wh') as unit,
+    sampled_value.context as context,
+    sampled_value.location as location,
 from sampled_values

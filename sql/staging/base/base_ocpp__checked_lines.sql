@@ -1,3 +1,4 @@
+-- materialized: view
 -- Parsed lines with the verdict of the OCPP 1.6 schema check added: a payload that fails its
 -- action's schema in a way that could make a figure wrong is rejected like a malformed line.
 with
@@ -6,7 +7,6 @@ base_ocpp__lines as (
     select
         file_id,
         line_no,
-        raw_line,
         dialect,
         charge_point_id,
         logged_at,
@@ -42,7 +42,6 @@ schema_errors as (
 select
     base_ocpp__lines.file_id,
     base_ocpp__lines.line_no,
-    base_ocpp__lines.raw_line,
     base_ocpp__lines.dialect,
     base_ocpp__lines.charge_point_id,
     base_ocpp__lines.logged_at,

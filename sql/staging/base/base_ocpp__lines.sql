@@ -1,5 +1,8 @@
+-- materialized: incremental
 -- One row per stored raw line: the line parsed into the common message shape of both log
 -- dialects, or the reason it cannot be (rejection_reason; those rows become the quarantine).
+-- Each line is parsed once, into a struct, and only lines of files loaded by this run are parsed
+-- on an incremental run.
 with
 
 raw_lines as (
@@ -8,6 +11,8 @@ raw_lines as (
         line_no,
         raw_line,
     from raw_lines
+    where getvariable('is_incremental') is not true
+        or file_id in (select file_id from run_changed_files)
 ),
 
 parsed as (
@@ -15,7 +20,12 @@ parsed as (
         file_id,
         line_no,
         raw_line,
-        try_cast(raw_line as json) as line_json,
+        try(json_transform(
+            raw_line,
+            '{"charge_point_id": "VARCHAR", "received_at": "VARCHAR", "action": "VARCHAR", "frame": "JSON",
+              "message_id": "VARCHAR", "message_type": "VARCHAR", "write_timestamp": "VARCHAR", "body": "JSON"}'
+        )) as line,
+        left(ltrim(raw_line), 1) = '{' as is_object,
     from raw_lines
 ),
 
@@ -24,13 +34,17 @@ dialects as (
         file_id,
         line_no,
         raw_line,
-        line_json,
-        json_type(line_json) as line_json_type,
+        line,
+        is_object,
         case
-            when json_type(line_json) <> 'OBJECT' then null
-            when json_exists(line_json, '$.frame') then 'envelope'
-            when json_exists(line_json, '$.message_type') and json_exists(line_json, '$.body') then 'flat'
+            when line is null or not is_object then null
+            when line.frame is not null then 'envelope'
+            when line.message_type is not null and line.body is not null then 'flat'
         end as dialect,
+        case
+            when line.frame is not null and left(line.frame, 1) = '['
+                then try_cast(line.frame as json[])
+        end as frame,
     from parsed
 ),
 
@@ -39,99 +53,87 @@ unpacked as (
         file_id,
         line_no,
         raw_line,
-        line_json_type,
+        line,
+        is_object,
         dialect,
-        line_json ->> '$.charge_point_id' as charge_point_id,
-        case dialect
-            when 'envelope' then line_json ->> '$.received_at'
-            when 'flat' then line_json ->> '$.write_timestamp'
-        end as logged_at_text,
-        case dialect
-            when 'envelope' then json_type(line_json -> '$.frame')
-        end as frame_json_type,
-        case dialect
-            when 'envelope' then json_array_length(line_json -> '$.frame')
-        end as frame_length,
-        case dialect
-            when 'envelope' then line_json -> '$.frame[0]'
-            when 'flat' then line_json -> '$.message_type'
-        end as message_type_json,
-        case dialect
-            when 'envelope' then line_json ->> '$.frame[1]'
-            when 'flat' then line_json ->> '$.message_id'
-        end as unique_id,
-        case dialect
-            when 'envelope' then coalesce(
-                    case when (line_json ->> '$.frame[0]') = '2' then line_json ->> '$.frame[2]' end,
-                    line_json ->> '$.action'
-                )
-            when 'flat' then line_json ->> '$.action'
-        end as action,
+        frame,
+        line.charge_point_id as charge_point_id,
+        case dialect when 'envelope' then line.received_at when 'flat' then line.write_timestamp end as logged_at_text,
+        try_cast(case dialect when 'envelope' then frame[1] ->> '$' when 'flat' then line.message_type end as integer)
+            as message_type_id,
+        case dialect when 'envelope' then frame[2] ->> '$' when 'flat' then line.message_id end as unique_id,
+        -- a flat body is usually a JSON string holding the payload; sometimes the object itself
         case
-            when dialect = 'envelope' and (line_json ->> '$.frame[0]') = '2' then line_json -> '$.frame[3]'
-            when dialect = 'envelope' and (line_json ->> '$.frame[0]') = '3' then line_json -> '$.frame[2]'
-            when dialect = 'envelope' and (line_json ->> '$.frame[0]') = '4' then line_json -> '$.frame[4]'
-            when dialect = 'flat' and json_type(line_json -> '$.body') = 'VARCHAR'
-                then try_cast(line_json ->> '$.body' as json)
-            when dialect = 'flat' then line_json -> '$.body'
-        end as payload,
-        case
-            when dialect = 'envelope' and (line_json ->> '$.frame[0]') = '4' then line_json ->> '$.frame[2]'
-        end as error_code,
-        case
-            when dialect = 'envelope' and (line_json ->> '$.frame[0]') = '4' then line_json ->> '$.frame[3]'
-        end as error_description,
+            when dialect = 'flat' and left(line.body, 1) = '"' then line.body ->> '$'
+            when dialect = 'flat' then line.body
+        end as flat_payload_text,
     from dialects
 ),
 
-typed as (
+framed as (
     select
         file_id,
         line_no,
         raw_line,
-        line_json_type,
+        is_object,
         dialect,
+        frame,
         charge_point_id,
         logged_at_text,
         try_cast(logged_at_text as timestamptz) as logged_at,
-        frame_json_type,
-        frame_length,
-        try_cast(message_type_json ->> '$' as integer) as message_type_id,
+        message_type_id,
         unique_id,
-        action,
-        payload,
-        error_code,
-        error_description,
+        case
+            when dialect = 'envelope' and message_type_id = 2 then coalesce(frame[3] ->> '$', line.action)
+            else line.action
+        end as action,
+        case
+            when dialect = 'envelope' and message_type_id = 2 then frame[4]
+            when dialect = 'envelope' and message_type_id = 3 then frame[3]
+            when dialect = 'envelope' and message_type_id = 4 then frame[5]
+            when dialect = 'flat' and json_valid(flat_payload_text) then flat_payload_text::json
+        end as payload,
+        case when dialect = 'envelope' and message_type_id = 4 then frame[3] ->> '$' end as error_code,
+        case when dialect = 'envelope' and message_type_id = 4 then frame[4] ->> '$' end as error_description,
     from unpacked
 ),
 
 checked as (
     select
-        *,
+        file_id,
+        line_no,
+        dialect,
+        charge_point_id,
+        logged_at,
+        message_type_id,
+        unique_id,
+        action,
+        payload,
+        error_code,
+        error_description,
         case
-            when line_json_type is null then 'not JSON'
-            when line_json_type <> 'OBJECT' then 'not a JSON object (got ' || lower(line_json_type) || ')'
+            when not json_valid(raw_line) then 'not JSON'
+            when not is_object then 'not a JSON object (got ' || lower(json_type(raw_line)) || ')'
             when dialect is null
                 then 'unknown dialect: neither an envelope ("frame") nor a flat record ("message_type" and "body")'
-            when dialect = 'envelope' and frame_json_type <> 'ARRAY' then 'frame is not a JSON array'
+            when dialect = 'envelope' and frame is null then 'frame is not a JSON array'
             when message_type_id is null or message_type_id not in (2, 3, 4)
                 then 'unknown message type (expected 2 CALL, 3 CALLRESULT or 4 CALLERROR)'
-            when dialect = 'envelope' and frame_length <> case message_type_id when 2 then 4 when 3 then 3 else 5 end
+            when dialect = 'envelope' and len(frame) <> case message_type_id when 2 then 4 when 3 then 3 else 5 end
                 then 'frame of wrong arity for message type ' || message_type_id
             when charge_point_id is null or trim(charge_point_id) = '' then 'missing charge point id'
             when unique_id is null or unique_id = '' then 'missing unique id'
             when logged_at_text is null then 'missing log timestamp'
             when logged_at is null then 'bad log timestamp: ' || left(logged_at_text, 64)
             when message_type_id = 2 and (action is null or action = '') then 'CALL without an action'
-            when payload is null or json_type(payload) <> 'OBJECT' then 'payload is not a JSON object'
+            when payload is null or left(payload, 1) <> '{' then 'payload is not a JSON object'
         end as rejection_reason,
-    from typed
+    from framed
 )
 
 select
     file_id,
     line_no,
-    raw_line,
     dialect,
     charge_point_id,
     logged_at,

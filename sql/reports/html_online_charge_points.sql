@@ -1,0 +1,143 @@
+-- How many charge points were online over $month, as a step function: one row per change. A
+-- charge point is online from each message to or from it until twice its heartbeat interval
+-- (dim_charge_points, 600 s when unknown) passes without another; the same rule as `query active`.
+with
+
+base_ocpp__messages as (
+    select
+        charge_point_id,
+        logged_at,
+    from base_ocpp__messages
+),
+
+dim_charge_points as (
+    select
+        charge_point_id,
+        first_seen_at,
+        heartbeat_interval_s,
+    from dim_charge_points
+),
+
+month_bounds as (
+    select
+        strptime($month || '-01', '%Y-%m-%d') at time zone getvariable('report_timezone') as month_start_at,
+        (strptime($month || '-01', '%Y-%m-%d') + interval 1 month) at time zone getvariable('report_timezone')
+            as month_end_at,
+),
+
+thresholds as (
+    select
+        charge_point_id,
+        first_seen_at,
+        coalesce(2 * heartbeat_interval_s, 600) as offline_after_s,
+    from dim_charge_points
+),
+
+messages as (
+    select
+        base_ocpp__messages.charge_point_id,
+        base_ocpp__messages.logged_at,
+        thresholds.offline_after_s,
+    from base_ocpp__messages
+    inner join thresholds
+        on base_ocpp__messages.charge_point_id = thresholds.charge_point_id
+    cross join month_bounds
+    where base_ocpp__messages.logged_at < month_bounds.month_end_at
+        and base_ocpp__messages.logged_at >= month_bounds.month_start_at - to_seconds(thresholds.offline_after_s)
+),
+
+gaps as (
+    select
+        charge_point_id,
+        logged_at,
+        offline_after_s,
+        case
+            when lag(logged_at) over (partition by charge_point_id order by logged_at) is null then 1
+            when logged_at - lag(logged_at) over (partition by charge_point_id order by logged_at)
+                > to_seconds(offline_after_s) then 1
+            else 0
+        end as starts_segment,
+    from messages
+),
+
+numbered as (
+    select
+        charge_point_id,
+        logged_at,
+        offline_after_s,
+        sum(starts_segment) over (
+            partition by charge_point_id order by logged_at rows unbounded preceding
+        ) as segment_no,
+    from gaps
+),
+
+segments as (
+    select
+        charge_point_id,
+        min(logged_at) as first_message_at,
+        max(logged_at) + to_seconds(offline_after_s) as offline_at,
+    from numbered
+    group by charge_point_id, segment_no, offline_after_s
+),
+
+clipped_segments as (
+    select
+        segments.charge_point_id,
+        greatest(segments.first_message_at, month_bounds.month_start_at) as online_from,
+        least(segments.offline_at, month_bounds.month_end_at) as online_until,
+    from segments
+    cross join month_bounds
+),
+
+changes as (
+    select
+        online_from as changed_at,
+        1 as delta,
+    from clipped_segments
+    union all
+    -- a charge point still online at the end of the month has not gone offline: no change there
+    select
+        clipped_segments.online_until as changed_at,
+        -1 as delta,
+    from clipped_segments
+    cross join month_bounds
+    where clipped_segments.online_until < month_bounds.month_end_at
+    union all
+    select
+        month_start_at as changed_at,
+        0 as delta,
+    from month_bounds
+    union all
+    select
+        month_end_at as changed_at,
+        0 as delta,
+    from month_bounds
+),
+
+per_instant as (
+    select
+        changed_at,
+        sum(delta) as delta,
+    from changes
+    group by changed_at
+),
+
+known as (
+    select
+        count(*) as known_charge_points,
+    from thresholds
+    cross join month_bounds
+    where thresholds.first_seen_at < month_bounds.month_end_at
+)
+
+select
+    strftime(per_instant.changed_at at time zone getvariable('report_timezone'), '%Y-%m-%dT%H:%M:%S')
+        as changed_local,
+    sum(per_instant.delta) over (order by per_instant.changed_at rows unbounded preceding)::integer
+        as online_charge_points,
+    known.known_charge_points::integer as known_charge_points,
+from per_instant
+cross join known
+cross join month_bounds
+where per_instant.changed_at <= month_bounds.month_end_at
+order by per_instant.changed_at

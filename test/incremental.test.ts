@@ -1,0 +1,225 @@
+import { execFile } from 'node:child_process';
+import { appendFileSync, cpSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { queryJsonRows, withWarehouse } from '../jobs/db.ts';
+import { toLine } from '../jobs/generate/dialects.ts';
+import { simulate } from '../jobs/generate/simulate.ts';
+import { writeLanding } from '../jobs/generate/write-landing.ts';
+import { runNightly, type NightlyOptions } from '../jobs/nightly.ts';
+import { envelope, tempDir } from './helpers.ts';
+
+const run = promisify(execFile);
+const ROOT = resolve(import.meta.dirname, '..');
+const CLI = join(ROOT, 'bin', 'ocpp-report.mjs');
+const FACTS = `select * exclude (start_file_id, start_line_no, stop_file_id, stop_line_no)
+               from fct_transactions order by charge_point_id, started_at, stopped_at`;
+
+function setup() {
+  const dir = tempDir();
+  const options: NightlyOptions = {
+    landing: join(dir, 'landing'),
+    warehouse: join(dir, 'warehouse.duckdb'),
+    out: join(dir, 'reports'),
+    months: [],
+    timezone: 'UTC',
+    html: false,
+  };
+  mkdirSync(options.landing, { recursive: true });
+  const query = (sql: string) => withWarehouse(options.warehouse, (db) => queryJsonRows(db, sql), { readOnly: true });
+  return { dir, options, query };
+}
+
+/** Every file under a directory with its mtime and content hash, to prove what was (not) rewritten. */
+function snapshot(dir: string): Record<string, { mtimeMs: number; bytes: string }> {
+  const out: Record<string, { mtimeMs: number; bytes: string }> = {};
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const path = join(entry.parentPath, entry.name);
+    out[relative(dir, path)] = { mtimeMs: statSync(path).mtimeMs, bytes: readFileSync(path).toString('base64') };
+  }
+  return out;
+}
+
+function dayLines(seed: number, days = 3, start = '2024-01-30'): string[][] {
+  const { days: generated } = simulate({ chargePoints: 2, days, start, seed, heartbeatIntervalS: 900 });
+  return [...generated].map((day) => day.messages.map((message) => toLine(message, 'envelope')));
+}
+
+describe('incremental, idempotent nightly runs', () => {
+  it('a rerun with nothing new loads nothing and rewrites no file', async () => {
+    const { options, query } = setup();
+    await writeLanding({ out: options.landing, dialect: 'envelope', chargePoints: 2, days: 3, start: '2024-01-30', seed: 5 });
+    const first = await runNightly(options);
+    expect(first.months).toEqual(['2024-01', '2024-02']);
+    const before = snapshot(options.out);
+    const rawBefore = await query(`select count(*) as n from raw_lines`);
+
+    const second = await runNightly(options);
+    expect(second.files).toEqual({ loaded: 0, appended: 0, skipped: 3, changed: 0, rejected: 0 });
+    expect(second.lines).toEqual({ read: 0, loaded: 0, quarantined: 0, blank: 0 });
+    expect(second.months).toEqual([]);
+    expect(snapshot(options.out)).toEqual(before);
+    expect(await query(`select count(*) as n from raw_lines`)).toEqual(rawBefore);
+  });
+
+  it('appending lines to a file loads exactly those lines, numbered on from the old end', async () => {
+    const { options, query } = setup();
+    const lines = dayLines(8).flat();
+    const path = join(options.landing, 'growing.ndjson');
+    const cut = Math.floor(lines.length / 2);
+    writeFileSync(path, `${lines.slice(0, cut).join('\n')}\n`);
+    await runNightly(options);
+    appendFileSync(path, `${lines.slice(cut).join('\n')}\n`);
+    const second = await runNightly(options);
+    expect(second.files).toEqual({ loaded: 0, appended: 1, skipped: 0, changed: 0, rejected: 0 });
+    expect(second.lines).toEqual({ read: lines.length - cut, loaded: lines.length - cut, quarantined: 0, blank: 0 });
+    expect(await query(`select count(*) as n, min(line_no) as first, max(line_no) as last from raw_lines`)).toEqual([
+      { n: String(lines.length), first: '1', last: String(lines.length) },
+    ]);
+
+    const clean = setup();
+    writeFileSync(join(clean.options.landing, 'growing.ndjson'), `${lines.join('\n')}\n`);
+    await runNightly(clean.options);
+    expect(await query(FACTS)).toEqual(await clean.query(FACTS));
+  });
+
+  it('an unterminated last line of a file still being written waits for a later run', async () => {
+    const { options, query } = setup();
+    const path = join(options.landing, 'live.ndjson');
+    const first = envelope.call('CP1', '2024-01-01T00:00:00Z', 'h1', 'Heartbeat', {});
+    const second = envelope.call('CP1', '2024-01-01T00:05:00Z', 'h2', 'Heartbeat', {});
+    writeFileSync(path, `${first}\n${second.slice(0, 20)}`);
+    const early = await runNightly({ ...options, settleSeconds: 3600 });
+    expect(early.lines.read).toBe(1);
+    writeFileSync(path, `${first}\n${second}\n`);
+    const later = await runNightly({ ...options, settleSeconds: 3600 });
+    expect(later.files.appended).toBe(1);
+    expect(await query(`select line_no, raw_line from raw_lines order by line_no`)).toEqual([
+      { line_no: '1', raw_line: first },
+      { line_no: '2', raw_line: second },
+    ]);
+  });
+
+  it('a file whose loaded bytes changed is reported and kept until --reload replaces it', async () => {
+    const { options, query } = setup();
+    const path = join(options.landing, 'day.ndjson');
+    const [day] = dayLines(9, 1);
+    writeFileSync(path, `${day!.join('\n')}\n`);
+    await runNightly(options);
+    writeFileSync(path, `${day!.slice(1).join('\n')}\n`);
+    const changed = await runNightly(options);
+    expect(changed.files.changed).toBe(1);
+    expect(await query(`select count(*) as n from raw_lines`)).toEqual([{ n: String(day!.length) }]);
+    const reloaded = await runNightly({ ...options, reload: [path] });
+    expect(reloaded.files.loaded).toBe(1);
+    expect(await query(`select count(*) as n from raw_lines`)).toEqual([{ n: String(day!.length - 1) }]);
+  });
+
+  it('the same lines redelivered in a new file do not double-count', async () => {
+    const { options, query } = setup();
+    const days = dayLines(10);
+    days.forEach((lines, index) => writeFileSync(join(options.landing, `day-${index}.ndjson`), `${lines.join('\n')}\n`));
+    await runNightly(options);
+    const facts = await query(FACTS);
+    writeFileSync(join(options.landing, 'redelivered.ndjson'), `${days[1]!.join('\n')}\n`);
+    const again = await runNightly(options);
+    expect(again.files.loaded).toBe(1);
+    expect(await query(FACTS)).toEqual(facts);
+  });
+
+  it('a late StopTransaction rebuilds its own month only', async () => {
+    const { options } = setup();
+    const call = envelope.call;
+    const result = envelope.result;
+    writeFileSync(join(options.landing, 'january.ndjson'), [
+      call('CP1', '2024-01-10T10:00:01Z', 's1', 'StartTransaction', { connectorId: 1, idTag: 'A', meterStart: 0, timestamp: '2024-01-10T10:00:00Z' }),
+      result('CP1', '2024-01-10T10:00:02Z', 's1', { transactionId: 1, idTagInfo: { status: 'Accepted' } }),
+      call('CP1', '2024-01-10T11:00:00Z', 'p1', 'StopTransaction', { transactionId: 1, meterStop: 1000, timestamp: '2024-01-10T11:00:00Z' }),
+    ].join('\n') + '\n');
+    writeFileSync(join(options.landing, 'february.ndjson'), [
+      call('CP1', '2024-02-10T10:00:01Z', 's2', 'StartTransaction', { connectorId: 1, idTag: 'B', meterStart: 1000, timestamp: '2024-02-10T10:00:00Z' }),
+      result('CP1', '2024-02-10T10:00:02Z', 's2', { transactionId: 2, idTagInfo: { status: 'Accepted' } }),
+      call('CP2', '2024-02-11T10:00:01Z', 's3', 'StartTransaction', { connectorId: 1, idTag: 'C', meterStart: 0, timestamp: '2024-02-11T10:00:00Z' }),
+      result('CP2', '2024-02-11T10:00:02Z', 's3', { transactionId: 7, idTagInfo: { status: 'Accepted' } }),
+      call('CP2', '2024-02-11T12:00:00Z', 'p3', 'StopTransaction', { transactionId: 7, meterStop: 500, timestamp: '2024-02-11T12:00:00Z' }),
+    ].join('\n') + '\n');
+    const first = await runNightly(options);
+    expect(first.months).toEqual(['2024-01', '2024-02']);
+    const before = snapshot(options.out);
+
+    // Transaction 2 started in February and its stop arrives late, in March's delivery.
+    writeFileSync(join(options.landing, 'march.ndjson'), `${call('CP1', '2024-03-01T09:00:00Z', 'p2', 'StopTransaction', { transactionId: 2, meterStop: 3000, timestamp: '2024-03-01T09:00:00Z' })}\n`);
+    const second = await runNightly(options);
+    expect(second.months).toEqual(['2024-03']);
+    const after = snapshot(options.out);
+    for (const [path, file] of Object.entries(before)) {
+      if (path.includes('2024-01') || path.includes('2024-02')) expect(after[path], path).toEqual(file);
+    }
+    expect(Object.keys(after).some((path) => path.includes('2024-03'))).toBe(true);
+  });
+
+  it('thirty nights of growing landing data give the same facts and Parquet as one run over everything', async () => {
+    const nightly = setup();
+    const once = setup();
+    const source = tempDir();
+    await writeLanding({ out: source, dialect: 'envelope', chargePoints: 1, days: 30, start: '2024-02-15', seed: 30, heartbeatIntervalS: 3600 });
+    const dayDirs = readdirSync(source).sort();
+    for (const day of dayDirs) {
+      cpSync(join(source, day), join(nightly.options.landing, day), { recursive: true });
+      await runNightly(nightly.options);
+    }
+    cpSync(source, once.options.landing, { recursive: true });
+    await runNightly(once.options);
+    expect(await nightly.query(FACTS)).toEqual(await once.query(FACTS));
+    for (const month of ['2024-02', '2024-03']) {
+      const file = join('parquet', 'transactions', `month=${month}`, 'transactions.parquet');
+      expect(readFileSync(join(nightly.options.out, file)).equals(readFileSync(join(once.options.out, file))), month).toBe(true);
+    }
+  }, 400_000);
+});
+
+describe('the lock', () => {
+  it('a run while another holds the lock exits 75 at once; a lock left by a dead process is taken over', async () => {
+    const { options } = setup();
+    await writeLanding({ out: options.landing, dialect: 'envelope', chargePoints: 1, days: 1, start: '2024-01-01', seed: 1 });
+    const args = ['run', '--landing', options.landing, '--warehouse', options.warehouse, '--out', options.out, '--quiet', '--no-html'];
+    // this test process is alive: its pid in the lock file means "held"
+    writeFileSync(`${options.warehouse}.lock`, `${process.pid}\n`);
+    const held = await run('node', [CLI, ...args], { cwd: ROOT }).catch((error: { code: number; stderr: string }) => error);
+    expect((held as { code: number }).code).toBe(75);
+    expect((held as { stderr: string }).stderr.trim().split('\n')).toHaveLength(1);
+    // a pid that cannot be alive: the lock is stale
+    writeFileSync(`${options.warehouse}.lock`, '2147483646\n');
+    const { stdout } = await run('node', [CLI, ...args], { cwd: ROOT });
+    expect(stdout).toContain('succeeded');
+  });
+
+  it('of two overlapping runs exactly one exits 75', async () => {
+    const { options } = setup();
+    await writeLanding({ out: options.landing, dialect: 'envelope', chargePoints: 4, days: 10, start: '2024-01-01', seed: 2 });
+    const args = ['run', '--landing', options.landing, '--warehouse', options.warehouse, '--out', options.out, '--quiet', '--no-html'];
+    const outcome = (promise: Promise<unknown>) => promise.then(() => 0, (error: { code: number }) => error.code);
+    const codes = await Promise.all([outcome(run('node', [CLI, ...args], { cwd: ROOT })), outcome(run('node', [CLI, ...args], { cwd: ROOT }))]);
+    expect(codes.sort()).toEqual([0, 75]);
+  });
+});
+
+describe('time zones', () => {
+  it('the TZ of the process changes no output', async () => {
+    const source = tempDir();
+    await writeLanding({ out: source, dialect: 'flat', chargePoints: 2, days: 3, start: '2024-03-30', seed: 12 });
+    const outputs: string[] = [];
+    for (const tz of ['America/New_York', 'Asia/Tokyo']) {
+      const { options } = setup();
+      const env = { ...process.env, TZ: tz };
+      await run('node', [CLI, 'run', '--landing', source, '--warehouse', options.warehouse, '--out', options.out, '--quiet', '--no-html', '--timezone', 'Europe/Berlin'], { cwd: ROOT, env });
+      const { stdout } = await run('node', [CLI, 'query', 'transactions', '--month', '2024-03', '--warehouse', options.warehouse, '--format', 'json'], { cwd: ROOT, env });
+      const parquet = readFileSync(join(options.out, 'parquet', 'transactions', 'month=2024-03', 'transactions.parquet')).toString('base64');
+      outputs.push(stdout + parquet);
+    }
+    expect(outputs[0]!.length).toBeGreaterThan(100);
+    expect(outputs[1]).toBe(outputs[0]);
+  });
+});
