@@ -1,13 +1,14 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { DEFAULTS, formatSchema, parseOptions } from '../options.ts';
-import { printReport } from '../query/report.ts';
+import { DEFAULTS, formatSchema, outputSchema, parseOptions } from '../options.ts';
+import { FORMAT_OPTION, OUTPUT_OPTION, printReport } from '../query/report.ts';
 
 const schema = z.object({
   run: z.coerce.number().int().positive().optional(),
   warnings: z.boolean(),
   warehouse: z.string().min(1),
   format: formatSchema,
+  output: outputSchema,
 });
 
 export function registerQuarantine(program: Command): void {
@@ -17,7 +18,8 @@ export function registerQuarantine(program: Command): void {
     .option('--run <id>', 'only lines loaded by this run')
     .option('--warnings', 'also list schema warnings on lines that were kept', false)
     .option('--warehouse <file>', 'DuckDB warehouse file', DEFAULTS.warehouse)
-    .option('--format <table|json|csv>', 'output format (default: table on a terminal, json otherwise)')
+    .option(...FORMAT_OPTION)
+    .option(...OUTPUT_OPTION)
     .action(async (raw) => {
       const options = parseOptions(schema, raw);
       await printReport(
@@ -25,6 +27,7 @@ export function registerQuarantine(program: Command): void {
         'quarantined_lines',
         { run_id: options.run === undefined ? null : BigInt(options.run), include_warnings: options.warnings },
         options.format,
+        options.output,
       );
     });
 }

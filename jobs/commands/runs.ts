@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { DEFAULTS, formatSchema, parseOptions } from '../options.ts';
-import { printReport } from '../query/report.ts';
+import { DEFAULTS, formatSchema, outputSchema, parseOptions } from '../options.ts';
+import { FORMAT_OPTION, OUTPUT_OPTION, printReport } from '../query/report.ts';
 
-const schema = z.object({ warehouse: z.string().min(1), limit: z.coerce.number().int().positive(), format: formatSchema });
+const schema = z.object({ warehouse: z.string().min(1), limit: z.coerce.number().int().positive(), format: formatSchema, output: outputSchema });
 
 export function registerRuns(program: Command): void {
   program
@@ -11,9 +11,10 @@ export function registerRuns(program: Command): void {
     .description('list the nightly runs, newest first: status, files and lines loaded, quarantined, months exported')
     .option('--warehouse <file>', 'DuckDB warehouse file', DEFAULTS.warehouse)
     .option('--limit <n>', 'how many runs', '20')
-    .option('--format <table|json|csv>', 'output format (default: table on a terminal, json otherwise)')
+    .option(...FORMAT_OPTION)
+    .option(...OUTPUT_OPTION)
     .action(async (raw) => {
       const options = parseOptions(schema, raw);
-      await printReport(options.warehouse, 'runs', { limit: BigInt(options.limit) }, options.format);
+      await printReport(options.warehouse, 'runs', { limit: BigInt(options.limit) }, options.format, options.output);
     });
 }
