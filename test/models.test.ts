@@ -194,6 +194,10 @@ describe('fct_transactions flags', () => {
         ...start('SKEW', 's6', '2024-03-01T10:00:00Z', 0, '2024-03-01T09:00:00Z', 1),
         stop('SKEW', 'p6', '2024-03-01T11:00:00Z', 1000, '2024-03-01T10:00:00Z', 1),
         stop('ORPHAN', 'p7', '2024-03-01T11:00:00Z', 1000, '2024-03-01T11:00:00Z', 9),
+        // a retried stop with a different reading: the first is billed, the second is not lost silently
+        ...start('TWICE', 's8', '2024-03-01T10:00:00Z', 0, '2024-03-01T10:00:00Z', 1),
+        stop('TWICE', 'p8', '2024-03-01T11:00:00Z', 1000, '2024-03-01T11:00:00Z', 1),
+        stop('TWICE', 'p9', '2024-03-01T11:00:05Z', 1004, '2024-03-01T11:00:05Z', 1),
       ],
     });
     expect(await run.query(`select charge_point_id, flags from fct_transactions order by charge_point_id`)).toEqual([
@@ -204,7 +208,9 @@ describe('fct_transactions flags', () => {
       { charge_point_id: 'REGISTER', flags: ['register_disagrees'] },
       { charge_point_id: 'RESET', flags: ['negative_energy'] },
       { charge_point_id: 'SKEW', flags: ['clock_skew'] },
+      { charge_point_id: 'TWICE', flags: ['stopped_more_than_once'] },
     ]);
+    expect(await run.query(`select energy_wh from fct_transactions where charge_point_id = 'TWICE'`)).toEqual([{ energy_wh: '1000' }]);
   });
 });
 

@@ -54,7 +54,9 @@ stops_with_their_start as (
 ),
 
 first_stop_per_start as (
+    -- a start stopped more than once keeps its first stop; the others are counted, not lost
     select
+        count(*) over (partition by start_file_id, start_line_no) as stops_received,
         charge_point_id,
         transaction_id,
         stop_id_tag,
@@ -92,6 +94,11 @@ transactions as (
         stops.stop_file_id,
         stops.stop_line_no,
         case
+            when stops.stop_file_id is null then 0
+            when stops.start_file_id is null then 1
+            else stops.stops_received
+        end as stops_received,
+        case
             when starts.start_file_id is null then 'stop_without_start'
             when stops.stop_file_id is null then 'open'
             else 'completed'
@@ -118,5 +125,6 @@ select
     start_line_no,
     stop_file_id,
     stop_line_no,
+    stops_received,
     transaction_status,
 from transactions

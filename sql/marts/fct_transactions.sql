@@ -20,6 +20,7 @@ int_transactions as (
         start_line_no,
         stop_file_id,
         stop_line_no,
+        stops_received,
         transaction_status,
     from int_transactions
 ),
@@ -74,6 +75,7 @@ transactions as (
         transactions.start_line_no,
         transactions.stop_file_id,
         transactions.stop_line_no,
+        transactions.stops_received,
     from int_transactions as transactions
     left join last_register_sample
         on transactions.start_file_id = last_register_sample.start_file_id
@@ -98,6 +100,7 @@ with_flags as (
         list_filter(
             [
                 case when transaction_status = 'stop_without_start' then 'stop_without_start' end,
+                case when stops_received > 1 then 'stopped_more_than_once' end,
                 case when energy_wh < 0 then 'negative_energy' end,
                 case when duration_s <= 0 then 'non_positive_duration' end,
                 case when duration_s > 7 * 86400 then 'longer_than_7_days' end,
