@@ -288,13 +288,17 @@ function chargeSession(
     const registerWh = meterAt(t);
     const sampledAt = quantize(t, cp.clock);
     const id = uid();
-    const emitted = emit(call(cp, t + random.int(20, 900) * 1000, id, 'MeterValues', {
+    // Now and then the last reading is queued and delivered only after the StopTransaction.
+    const lateDelivery = t + MINUTE_US >= stopAt && random.chance(0.15);
+    const sentAt = t + (lateDelivery ? random.int(90, 300) * SECOND_US : random.int(20, 900) * 1000);
+    const emitted = emit(call(cp, sentAt, id, 'MeterValues', {
       connectorId,
       transactionId,
       meterValue: [{ timestamp: formatTimestamp(sampledAt, cp.clock), sampledValue: sampledValues(cp, registerWh, powerW) }],
     }));
-    if (!emitted) return;
-    emit(reply(cp, t + random.int(950, 1500) * 1000, id, 'MeterValues', {}));
+    if (!emitted && !lateDelivery) return;
+    if (!emitted) continue;
+    emit(reply(cp, sentAt + random.int(100, 600) * 1000, id, 'MeterValues', {}));
     record.lastRegisterWh = registerWh;
     record.lastRegisterSampledAtUs = sampledAt;
   }
