@@ -3,42 +3,53 @@
  *
  *   /usr/bin/time -v npx tsx bench/workbook-memory.ts [completed-rows]
  *
- * Builds a synthetic warehouse directly with SQL range() (no landing files), closes it, then
- * opens it again and runs the exportWorkbook and verifyWorkbookTotals the nightly job runs.
+ * A child process builds a synthetic warehouse directly with SQL range() (no landing files); this
+ * process then opens it and runs the exportWorkbook and verifyWorkbookTotals the nightly job runs.
  * The bound to hold is 500 MiB RSS: "Maximum resident set size" in the time -v output covers the
  * whole process; the script prints the peak of each phase too (TRACE=1 prints every second).
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { queryRows, withWarehouse, type Db } from '../jobs/db.ts';
+import { fileURLToPath } from 'node:url';
+import { type Db, queryRows, withWarehouse } from '../jobs/db.ts';
 import { exportWorkbook } from '../jobs/export/excel.ts';
 import { verifyWorkbookTotals } from '../jobs/export/workbook/verify.ts';
 import { setModelVariables } from '../jobs/models/run-models.ts';
 
-const completed = Number(process.argv[2] ?? 1_000_000);
+const building = process.argv[2] === '--build';
+const completed = Number((building ? process.argv[5] : process.argv[2]) ?? 1_000_000);
 const MONTH = '2024-01';
 const TIMEZONE = 'Europe/Berlin';
-const dir = mkdtempSync(join(tmpdir(), 'ocpp-workbook-bench-'));
-const warehouse = join(dir, 'warehouse.duckdb');
-const parquet = join(dir, 'transactions.parquet');
+const dir = building ? '' : mkdtempSync(join(tmpdir(), 'ocpp-workbook-bench-'));
+const warehouse = building ? process.argv[3]! : join(dir, 'warehouse.duckdb');
+const parquet = building ? process.argv[4]! : join(dir, 'transactions.parquet');
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
 const seconds = (since: number) => `${((performance.now() - since) / 1000).toFixed(1)} s`;
 
 const peak = { rss: 0, heap: 0, buffers: 0 };
-const sampler = setInterval(() => {
-  const usage = process.memoryUsage();
-  peak.rss = Math.max(peak.rss, usage.rss);
-  peak.heap = Math.max(peak.heap, usage.heapUsed);
-  peak.buffers = Math.max(peak.buffers, usage.arrayBuffers);
-  if (process.env.TRACE) console.log(`  rss ${mib(usage.rss)} heap ${mib(usage.heapUsed)} buffers ${mib(usage.arrayBuffers)}`);
-}, process.env.TRACE ? 1000 : 25);
+const sampler = setInterval(
+  () => {
+    const usage = process.memoryUsage();
+    peak.rss = Math.max(peak.rss, usage.rss);
+    peak.heap = Math.max(peak.heap, usage.heapUsed);
+    peak.buffers = Math.max(peak.buffers, usage.arrayBuffers);
+    if (process.env.TRACE)
+      console.log(
+        `  rss ${mib(usage.rss)} heap ${mib(usage.heapUsed)}/${mib(usage.heapTotal)} external ${mib(usage.external)} buffers ${mib(usage.arrayBuffers)}`,
+      );
+  },
+  process.env.TRACE ? 1000 : 25,
+);
 
 async function phase(name: string, work: () => Promise<string>): Promise<void> {
   Object.assign(peak, { rss: 0, heap: 0, buffers: 0 });
   const started = performance.now();
   const detail = await work();
-  console.log(`${name}: ${detail} in ${seconds(started)}; peak rss ${mib(peak.rss)} (JS heap ${mib(peak.heap)}, buffers ${mib(peak.buffers)})`);
+  console.log(
+    `${name}: ${detail} in ${seconds(started)}; peak rss ${mib(peak.rss)} (JS heap ${mib(peak.heap)}, buffers ${mib(peak.buffers)})`,
+  );
 }
 
 /**
@@ -92,13 +103,29 @@ async function buildWarehouse(db: Db): Promise<string> {
      from range(31)`,
   );
   await db.run(`create table runs as select 1 as run_id, timestamptz '2024-02-01 02:15:00+00' as started_at`);
-  await db.run(`copy (select * exclude (month) from fct_transactions where month = $month) to $path (format parquet)`, { month: MONTH, path: parquet });
-  const [row] = await queryRows(db, `select count(*) as n from fct_transactions where month = $month and transaction_status = 'completed'`, { month: MONTH });
+  await db.run(`copy (select * exclude (month) from fct_transactions where month = $month) to $path (format parquet)`, {
+    month: MONTH,
+    path: parquet,
+  });
+  const [row] = await queryRows(
+    db,
+    `select count(*) as n from fct_transactions where month = $month and transaction_status = 'completed'`,
+    { month: MONTH },
+  );
   return `${row!.n} completed transactions in ${MONTH}`;
 }
 
+if (building) {
+  await phase('warehouse (child process)', () => withWarehouse(warehouse, buildWarehouse));
+  clearInterval(sampler);
+  process.exit(0);
+}
+
 try {
-  await phase('warehouse', () => withWarehouse(warehouse, buildWarehouse));
+  // tsx's loader flags are in execArgv, so the child runs this same TypeScript file
+  execFileSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--build', warehouse, parquet, String(completed)], {
+    stdio: 'inherit',
+  });
   await withWarehouse(warehouse, async (db) => {
     await setModelVariables(db, { reportTimezone: TIMEZONE });
     let path = '';

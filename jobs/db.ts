@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 
 export type Db = DuckDBConnection;
 export type Params = Record<string, DuckDBValue> | DuckDBValue[];
@@ -13,20 +13,27 @@ export interface WarehouseOptions {
 }
 
 /**
+ * The nightly job's DuckDB memory_limit. The process also holds Node's heap and DuckDB memory
+ * outside its buffer pool, so this leaves room for both under a 1 GiB peak RSS at any input size.
+ */
+export const NIGHTLY_MEMORY_LIMIT = '256MB';
+
+/**
  * The one place a DuckDB connection is opened and closed. Every session runs in UTC so that
  * timestamps never depend on the machine's or the process's time zone.
  */
-export async function withWarehouse<T>(
-  path: string,
-  work: (db: Db) => Promise<T>,
-  options: WarehouseOptions = {},
-): Promise<T> {
+export async function withWarehouse<T>(path: string, work: (db: Db) => Promise<T>, options: WarehouseOptions = {}): Promise<T> {
   if (path !== ':memory:' && !options.readOnly) await mkdir(dirname(path), { recursive: true });
   const config: Record<string, string> = {};
   if (options.readOnly) config.access_mode = 'READ_ONLY';
-  if (options.memoryLimit) config.memory_limit = options.memoryLimit;
+  if (options.memoryLimit) {
+    config.memory_limit = options.memoryLimit;
+    // What does not fit spills beside the warehouse (DuckDB's default, stated so it stays so).
+    if (path !== ':memory:') config.temp_directory = `${path}.tmp`;
+  }
   const instance = await DuckDBInstance.create(path, config);
   const db = await instance.connect();
+  instances.set(db, instance);
   try {
     await db.run(`set TimeZone = 'UTC'`);
     return await work(db);
@@ -34,6 +41,20 @@ export async function withWarehouse<T>(
     db.closeSync();
     instance.closeSync();
   }
+}
+
+const instances = new WeakMap<Db, DuckDBInstance>();
+
+/**
+ * Another connection to the warehouse `db` belongs to, with its own transactions: work that
+ * runs beside the caller's (e.g. loading two files at once). The caller closes it.
+ */
+export async function siblingConnection(db: Db): Promise<Db> {
+  const instance = instances.get(db);
+  if (!instance) throw new Error('siblingConnection needs a connection opened by withWarehouse');
+  const sibling = await instance.connect();
+  await sibling.run(`set TimeZone = 'UTC'`);
+  return sibling;
 }
 
 /** Runs a query and returns plain JS rows (BIGINT as bigint, timestamps as DuckDB values). */

@@ -2,19 +2,19 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { LIST, listValue, VARCHAR } from '@duckdb/node-api';
 import type { Db } from './db.ts';
-import { queryRows, withWarehouse } from './db.ts';
+import { NIGHTLY_MEMORY_LIMIT, queryRows, withWarehouse } from './db.ts';
 import { CliError, EXIT } from './errors.ts';
-import { exportHtmlIndex } from './export/html.ts';
 import { removeStaleTemporaries } from './export/atomic.ts';
 import { workbookPath } from './export/excel.ts';
+import { exportHtmlIndex } from './export/html.ts';
 import { exportMonth } from './export/month.ts';
-import { loadSqlProject, sqlFile } from './models/project.ts';
 import { exportRunDatasets } from './export/parquet.ts';
+import { type FileLoadResult, loadLanding } from './ingest/load.ts';
 import { ensureRawLayer } from './ingest/schema.ts';
-import { loadLanding, type FileLoadResult } from './ingest/load.ts';
 import { validateNewPayloads } from './ingest/validate-payloads.ts';
 import { withLock } from './lock.ts';
 import { type Logger, silentLogger } from './log.ts';
+import { loadSqlProject, sqlFile } from './models/project.ts';
 import { runAudits, runModels } from './models/run-models.ts';
 
 export interface NightlyOptions {
@@ -55,19 +55,23 @@ export interface NightlySummary {
 export async function runNightly(options: NightlyOptions): Promise<NightlySummary> {
   if (!existsSync(options.landing)) throw new CliError(`landing directory ${options.landing} does not exist`, EXIT.usage);
   return withLock(`${options.warehouse}.lock`, () =>
-    withWarehouse(options.warehouse, async (db) => {
-      await ensureRawLayer(db);
-      if (options.dryRun) return planOnly(db, options);
-      const runId = await startRun(db);
-      try {
-        const summary = await runSteps(db, runId, options);
-        await finishRun(db, runId, 'succeeded', summary, null);
-        return summary;
-      } catch (error) {
-        await finishRun(db, runId, 'failed', null, (error as Error).message);
-        throw error;
-      }
-    }),
+    withWarehouse(
+      options.warehouse,
+      async (db) => {
+        await ensureRawLayer(db);
+        if (options.dryRun) return planOnly(db, options);
+        const runId = await startRun(db);
+        try {
+          const summary = await runSteps(db, runId, options);
+          await finishRun(db, runId, 'succeeded', summary, null);
+          return summary;
+        } catch (error) {
+          await finishRun(db, runId, 'failed', null, (error as Error).message);
+          throw error;
+        }
+      },
+      { memoryLimit: NIGHTLY_MEMORY_LIMIT },
+    ),
   );
 }
 
@@ -91,11 +95,24 @@ async function runSteps(db: Db, runId: number, options: NightlyOptions): Promise
   );
   await recordChangedFiles(db, loads);
   await log.step('models', () =>
-    runModels(db, { reportTimezone: options.timezone, logger: log, fullRefresh: options.fullRefresh }, {
-      base_ocpp__lines: () => log.step('validate_payloads', () => validateNewPayloads(db), (counts) => ({ ...counts })),
-    }),
+    runModels(
+      db,
+      { reportTimezone: options.timezone, logger: log, fullRefresh: options.fullRefresh },
+      {
+        base_ocpp__lines: () =>
+          log.step(
+            'validate_payloads',
+            () => validateNewPayloads(db),
+            (counts) => ({ ...counts }),
+          ),
+      },
+    ),
   );
-  const failures = await log.step('audits', () => runAudits(db), (found) => ({ failed: found.map((failure) => failure.audit) }));
+  const failures = await log.step(
+    'audits',
+    () => runAudits(db),
+    (found) => ({ failed: found.map((failure) => failure.audit) }),
+  );
   if (failures.length > 0) {
     const names = failures.map((failure) => `${failure.audit} (${failure.rows} row${failure.rows === 1 ? '' : 's'})`);
     throw new CliError(`audit failed: ${names.join(', ')}`, EXIT.dataFailure);
@@ -104,7 +121,11 @@ async function runSteps(db: Db, runId: number, options: NightlyOptions): Promise
   const outputs: string[] = [];
   for (const month of months) {
     outputs.push(
-      ...(await log.step('export_month', () => exportMonthAndRecord(db, options.out, { month, timezone: options.timezone, runId, html: options.html, csv: options.csv }), () => ({ month }))),
+      ...(await log.step(
+        'export_month',
+        () => exportMonthAndRecord(db, options.out, { month, timezone: options.timezone, runId, html: options.html, csv: options.csv }),
+        () => ({ month }),
+      )),
     );
   }
   // The whole-network files change only when data or months did: a run with nothing new rewrites nothing.
@@ -129,8 +150,8 @@ async function runSteps(db: Db, runId: number, options: NightlyOptions): Promise
 async function monthsToExport(db: Db, options: NightlyOptions): Promise<string[]> {
   // A requested month with no transactions still gets (empty) reports: finance expects the file.
   if (options.months.length > 0) return [...new Set(options.months)].sort();
-  const present = (await queryRows(db, `select distinct month from fct_transactions where month is not null order by month`)).map(
-    (row) => String(row.month),
+  const present = (await queryRows(db, `select distinct month from fct_transactions where month is not null order by month`)).map((row) =>
+    String(row.month),
   );
   if (options.fullRefresh) return present;
   const touched = new Set(

@@ -1,9 +1,7 @@
 import { z } from 'zod';
 
 /** Option schemas shared by several commands, so every command validates them the same way. */
-export const monthSchema = z
-  .string()
-  .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month is YYYY-MM, e.g. 2024-01');
+export const monthSchema = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month is YYYY-MM, e.g. 2024-01');
 
 export const timezoneSchema = z.string().refine((zone) => {
   try {

@@ -1,16 +1,16 @@
 import { execFile } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { tableFromIPC, type Table as ArrowTable } from 'apache-arrow';
+import { DuckDBTimestampTZValue } from '@duckdb/node-api';
+import { type Table as ArrowTable, tableFromIPC } from 'apache-arrow';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { writeLanding, type WriteLandingResult } from '../jobs/generate/write-landing.ts';
+import { type WriteLandingResult, writeLanding } from '../jobs/generate/write-landing.ts';
 import { runNightly } from '../jobs/nightly.ts';
 import { tableToArrowStream } from '../jobs/query/arrow.ts';
 import { formatTable } from '../jobs/query/format.ts';
 import { printReport, queryReport } from '../jobs/query/report.ts';
-import { DuckDBTimestampTZValue } from '@duckdb/node-api';
 import { tempDir } from './helpers.ts';
 
 const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -143,18 +143,17 @@ describe('Arrow and Parquet output of the query commands', () => {
   it('--format parquet --output writes the query result with UTC timestamps, read back by hyparquet', async () => {
     expect(parquet.stderr).toBe('');
     expect(parquet.code).toBe(0);
-    await expect(
-      printReport(warehouse, 'monthly_transactions', { month: '2024-01' }, 'parquet'),
-    ).rejects.toThrow(/--output/);
+    await expect(printReport(warehouse, 'monthly_transactions', { month: '2024-01' }, 'parquet')).rejects.toThrow(/--output/);
 
     const file = await asyncBufferFromFile(parquetOutput);
     const metadata = await parquetMetadataAsync(file);
     const started = metadata.schema.find((element) => element.name === 'started_at')!;
     expect(started.logical_type).toEqual({ type: 'TIMESTAMP', isAdjustedToUTC: true, unit: 'MICROS' });
-    const rows = (await parquetReadObjects({ file, compressors, parsers: { timestampFromMicroseconds: (micros: bigint) => micros } as never })) as Record<
-      string,
-      unknown
-    >[];
+    const rows = (await parquetReadObjects({
+      file,
+      compressors,
+      parsers: { timestampFromMicroseconds: (micros: bigint) => micros } as never,
+    })) as Record<string, unknown>[];
     const asJson = rows.map((row) =>
       Object.fromEntries(
         Object.entries(row).map(([name, value]) => [
@@ -167,7 +166,10 @@ describe('Arrow and Parquet output of the query commands', () => {
   });
 
   it.each([
-    ['active_charge_points', { as_of: new DuckDBTimestampTZValue(BigInt(Date.parse('2024-02-01T12:00:00Z')) * 1000n), offline_after_s: null }],
+    [
+      'active_charge_points',
+      { as_of: new DuckDBTimestampTZValue(BigInt(Date.parse('2024-02-01T12:00:00Z')) * 1000n), offline_after_s: null },
+    ],
     ['last_seen', { charge_point_id: null }],
     ['transaction_dispense', { charge_point_id: 'CP-0001', transaction_id: 1n }],
   ] as const)('the %s query streams as Arrow with typed timestamps and the JSON values', async (report, params) => {

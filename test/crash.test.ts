@@ -14,10 +14,14 @@ const CLI = join(ROOT, 'bin', 'ocpp-report.mjs');
 /** Runs the nightly job as a separate process; with killAfterMs it is killed with SIGKILL. */
 function runCli(landing: string, dir: string, killAfterMs?: number): Promise<number | null> {
   return new Promise((resolveRun) => {
-    const child = spawn('node', [CLI, 'run', '--landing', landing, '--warehouse', join(dir, 'wh.duckdb'), '--out', join(dir, 'out'), '--quiet'], {
-      cwd: ROOT,
-      stdio: 'ignore',
-    });
+    const child = spawn(
+      'node',
+      [CLI, 'run', '--landing', landing, '--warehouse', join(dir, 'wh.duckdb'), '--out', join(dir, 'out'), '--quiet'],
+      {
+        cwd: ROOT,
+        stdio: 'ignore',
+      },
+    );
     const timer = killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
     child.on('exit', (code) => {
       clearTimeout(timer);
@@ -71,7 +75,9 @@ async function outputContent(out: string): Promise<Record<string, unknown>> {
         return [sheet.name, rows];
       });
     } else if (path.endsWith('.json')) {
-      content[key] = JSON.stringify(JSON.parse(readFileSync(path, 'utf8'), (name, value) => (/run_?id|generated/i.test(name) ? undefined : value)));
+      content[key] = JSON.stringify(
+        JSON.parse(readFileSync(path, 'utf8'), (name, value) => (/run_?id|generated/i.test(name) ? undefined : value)),
+      );
     } else if (path.endsWith('.html') || path.endsWith('.md')) {
       content[key] = readFileSync(path, 'utf8').replace(/[Rr]un \d+/g, 'run N');
     } else {
@@ -84,7 +90,15 @@ async function outputContent(out: string): Promise<Record<string, unknown>> {
 describe('crash safety', () => {
   it('kill -9 at random points of a night, then a rerun, gives the outputs of a clean run, and no reader sees a partial file', async () => {
     const source = tempDir();
-    await writeLanding({ out: source, dialect: 'envelope', chargePoints: 3, days: 6, start: '2024-01-28', seed: 21, heartbeatIntervalS: 900 });
+    await writeLanding({
+      out: source,
+      dialect: 'envelope',
+      chargePoints: 3,
+      days: 6,
+      start: '2024-01-28',
+      seed: 21,
+      heartbeatIntervalS: 900,
+    });
     const days = readdirSync(source).sort();
     const earlier = tempDir();
     for (const day of days.slice(0, -1)) cpSync(join(source, day), join(earlier, day), { recursive: true });

@@ -31,25 +31,52 @@ describe('data-derp flat dialect excerpt', () => {
     );
     expect(rows).toEqual([
       {
-        charge_point_id: A, transaction_id: '1', connector_id: 1,
-        started: '2023-01-01T12:54:04.750286', stopped: '2023-01-01T17:11:31.399112',
+        charge_point_id: A,
+        transaction_id: '1',
+        connector_id: 1,
+        started: '2023-01-01T12:54:04.750286',
+        stopped: '2023-01-01T17:11:31.399112',
         // 17:11:31.399112 - 12:54:04.750286 = 4 h 17 min 26.648826 s -> 15446 s (4.29 h published)
-        duration_s: '15446', meter_start_wh: '0', meter_stop_wh: '51219', energy_wh: '51219', energy_kwh: 51.219,
+        duration_s: '15446',
+        meter_start_wh: '0',
+        meter_stop_wh: '51219',
+        energy_wh: '51219',
+        energy_kwh: 51.219,
         // the register restarts per session; the latest sample is "4034.7799999999997" Wh
-        last_register_wh: '4035', month: '2023-01', transaction_status: 'completed',
+        last_register_wh: '4035',
+        month: '2023-01',
+        transaction_status: 'completed',
       },
       {
-        charge_point_id: B, transaction_id: '2', connector_id: 2,
-        started: '2023-01-01T12:57:35.483812', stopped: '2023-01-01T22:20:59.123456',
+        charge_point_id: B,
+        transaction_id: '2',
+        connector_id: 2,
+        started: '2023-01-01T12:57:35.483812',
+        stopped: '2023-01-01T22:20:59.123456',
         // 22:20:59.123456 - 12:57:35.483812 = 9 h 23 min 23.639644 s -> 33803 s
-        duration_s: '33803', meter_start_wh: '0', meter_stop_wh: '2950', energy_wh: '2950', energy_kwh: 2.95,
-        last_register_wh: '2902', month: '2023-01', transaction_status: 'completed',
+        duration_s: '33803',
+        meter_start_wh: '0',
+        meter_stop_wh: '2950',
+        energy_wh: '2950',
+        energy_kwh: 2.95,
+        last_register_wh: '2902',
+        month: '2023-01',
+        transaction_status: 'completed',
       },
       {
-        charge_point_id: B, transaction_id: '3', connector_id: 1,
-        started: '2023-01-06T20:00:00.000000', stopped: null,
-        duration_s: null, meter_start_wh: '2950', meter_stop_wh: null, energy_wh: null, energy_kwh: null,
-        last_register_wh: null, month: null, transaction_status: 'open',
+        charge_point_id: B,
+        transaction_id: '3',
+        connector_id: 1,
+        started: '2023-01-06T20:00:00.000000',
+        stopped: null,
+        duration_s: null,
+        meter_start_wh: '2950',
+        meter_stop_wh: null,
+        energy_wh: null,
+        energy_kwh: null,
+        last_register_wh: null,
+        month: null,
+        transaction_status: 'open',
       },
     ]);
   });
@@ -61,8 +88,22 @@ describe('data-derp flat dialect excerpt', () => {
        from dim_charge_points order by charge_point_id`,
     );
     expect(rows).toEqual([
-      { charge_point_id: A, last_seen: '2023-01-01T17:11:34.399112', last_boot: '2023-01-01T08:48:13.000050', heartbeat_interval_s: 300, vendor: 'ChargeAwesome LLC', model: 'BB-1' },
-      { charge_point_id: B, last_seen: '2023-01-06T20:00:02.000000', last_boot: '2023-01-01T08:00:13.000050', heartbeat_interval_s: 300, vendor: 'ChargeAwesome LLC', model: 'BB-1' },
+      {
+        charge_point_id: A,
+        last_seen: '2023-01-01T17:11:34.399112',
+        last_boot: '2023-01-01T08:48:13.000050',
+        heartbeat_interval_s: 300,
+        vendor: 'ChargeAwesome LLC',
+        model: 'BB-1',
+      },
+      {
+        charge_point_id: B,
+        last_seen: '2023-01-06T20:00:02.000000',
+        last_boot: '2023-01-01T08:00:13.000050',
+        heartbeat_interval_s: 300,
+        vendor: 'ChargeAwesome LLC',
+        model: 'BB-1',
+      },
     ]);
   });
 
@@ -91,9 +132,7 @@ describe('data-derp flat dialect excerpt', () => {
   });
 
   it('counts per-phase and non-energy values out of the register', async () => {
-    const rows = await run.query(
-      `select count(*) as samples from int_energy_register_samples`,
-    );
+    const rows = await run.query(`select count(*) as samples from int_energy_register_samples`);
     // four MeterValues, each with exactly one whole-meter Energy.Active.Import.Register value
     expect(rows).toEqual([{ samples: '4' }]);
   });

@@ -6,12 +6,12 @@ import { DuckDBDateValue, DuckDBTimestampTZValue, type DuckDBValue } from '@duck
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, type SchemaElement } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DATASETS, SCHEMA_VERSION, type ColumnDoc } from '../jobs/catalog/columns.ts';
-import { queryJsonRows, withWarehouse, type Row } from '../jobs/db.ts';
+import { type ColumnDoc, DATASETS, SCHEMA_VERSION } from '../jobs/catalog/columns.ts';
+import { queryJsonRows, type Row, withWarehouse } from '../jobs/db.ts';
 import { reexportDatasets } from '../jobs/export/reexport.ts';
-import { writeLanding, type WriteLandingResult } from '../jobs/generate/write-landing.ts';
-import { runNightly, type NightlySummary } from '../jobs/nightly.ts';
-import { envelope, runOn, tempDir, type TestRun } from './helpers.ts';
+import { type WriteLandingResult, writeLanding } from '../jobs/generate/write-landing.ts';
+import { type NightlySummary, runNightly } from '../jobs/nightly.ts';
+import { envelope, runOn, type TestRun, tempDir } from './helpers.ts';
 
 const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = join(PROJECT_ROOT, 'bin', 'ocpp-report.mjs');
@@ -172,7 +172,9 @@ describe('analyst datasets of generated traffic', () => {
       const dir = join(parquet(), dataset.name);
       expect(existsSync(join(dir, '_manifest.json')), dataset.name).toBe(true);
       expect(existsSync(join(dir, '_SUCCESS')), dataset.name).toBe(true);
-      const files = listFiles(dir).filter((path) => path.endsWith('.parquet')).map((path) => relative(dir, path));
+      const files = listFiles(dir)
+        .filter((path) => path.endsWith('.parquet'))
+        .map((path) => relative(dir, path));
       expect(files, dataset.name).toEqual(
         dataset.partitionedBy ? MONTHS.map((month) => join(`month=${month}`, `${dataset.name}.parquet`)) : [`${dataset.name}.parquet`],
       );
@@ -191,7 +193,9 @@ describe('analyst datasets of generated traffic', () => {
     const described = await duck(`describe select * from read_parquet(${glob(name)}, hive_partitioning = true)`);
     const catalog = DATASETS.find((dataset) => dataset.name === name)!.columns;
     const expected = [...catalog.filter((column) => column.name !== 'month'), catalog.find((column) => column.name === 'month')!];
-    expect(described.map((column) => [column.column_name, column.column_type])).toEqual(expected.map((column) => [column.name, column.type]));
+    expect(described.map((column) => [column.column_name, column.column_type])).toEqual(
+      expected.map((column) => [column.name, column.type]),
+    );
   });
 
   it('every file has exactly the catalog columns, with engine-neutral Parquet types, zstd', async () => {
@@ -199,12 +203,20 @@ describe('analyst datasets of generated traffic', () => {
       const columns = dataset.columns.filter((column) => column.name !== dataset.partitionedBy);
       for (const path of listFiles(join(parquet(), dataset.name)).filter((file) => file.endsWith('.parquet'))) {
         const described = await duck(`describe select * from read_parquet(${sqlString(path)}, hive_partitioning = false)`);
-        expect(described.map((column) => [column.column_name, column.column_type]), path).toEqual(columns.map((column) => [column.name, column.type]));
+        expect(
+          described.map((column) => [column.column_name, column.column_type]),
+          path,
+        ).toEqual(columns.map((column) => [column.name, column.type]));
 
         const metadata = await parquetMetadataAsync(await asyncBufferFromFile(path));
         const leaves = metadata.schema.slice(1);
-        expect(leaves.map((element) => element.name), path).toEqual(columns.map((column) => column.name));
-        leaves.forEach((element, index) => expectParquetType(element, columns[index]!));
+        expect(
+          leaves.map((element) => element.name),
+          path,
+        ).toEqual(columns.map((column) => column.name));
+        leaves.forEach((element, index) => {
+          expectParquetType(element, columns[index]!);
+        });
         const codecs = new Set(metadata.row_groups.flatMap((group) => group.columns.map((chunk) => chunk.meta_data?.codec)));
         expect([...codecs], path).toEqual(['ZSTD']);
       }
@@ -247,7 +259,9 @@ describe('analyst datasets of generated traffic', () => {
     expect([...documented.keys()].sort()).toEqual(DATASETS.map((dataset) => dataset.name).sort());
     for (const dataset of DATASETS) {
       const source = dataset.partitionedBy ? glob(dataset.name) : sqlString(join(parquet(), dataset.name, `${dataset.name}.parquet`));
-      const described = await duck(`describe select * from read_parquet(${source}, hive_partitioning = ${dataset.partitionedBy ? 'true' : 'false'})`);
+      const described = await duck(
+        `describe select * from read_parquet(${source}, hive_partitioning = ${dataset.partitionedBy ? 'true' : 'false'})`,
+      );
       const present = described.map((column) => [String(column.column_name), String(column.column_type)]);
       const byName = (a: string[], b: string[]) => a[0]!.localeCompare(b[0]!);
       expect([...documented.get(dataset.name)!].sort(byName), dataset.name).toEqual(present.sort(byName));
@@ -434,17 +448,43 @@ describe('charge point days and status changes worked by hand (Europe/Berlin)', 
     run = await runOn(
       {
         'date=2024-03-09/cp.ndjson': [
-          envelope.call('CP-X', t('22:50:00.000'), 'boot', 'BootNotification', { chargePointVendor: 'Voltaro', chargePointModel: 'VX-22', firmwareVersion: '2.1.0' }),
+          envelope.call('CP-X', t('22:50:00.000'), 'boot', 'BootNotification', {
+            chargePointVendor: 'Voltaro',
+            chargePointModel: 'VX-22',
+            firmwareVersion: '2.1.0',
+          }),
           envelope.result('CP-X', t('22:50:00.500'), 'boot', { status: 'Accepted', currentTime: t('22:50:00'), interval: 300 }),
           envelope.call('CP-X', t('22:55:00.000'), 'hb', 'Heartbeat', {}),
           envelope.result('CP-X', t('22:55:00.100'), 'hb', { currentTime: t('22:55:00') }),
-          envelope.call('CP-X', t('22:55:30.000'), 'sn1', 'StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 'Preparing' }),
-          envelope.call('CP-X', t('22:56:00.000'), 'start', 'StartTransaction', { connectorId: 1, idTag: 'TAG', meterStart: 1000, timestamp: t('22:55:59') }),
+          envelope.call('CP-X', t('22:55:30.000'), 'sn1', 'StatusNotification', {
+            connectorId: 1,
+            errorCode: 'NoError',
+            status: 'Preparing',
+          }),
+          envelope.call('CP-X', t('22:56:00.000'), 'start', 'StartTransaction', {
+            connectorId: 1,
+            idTag: 'TAG',
+            meterStart: 1000,
+            timestamp: t('22:55:59'),
+          }),
           envelope.result('CP-X', t('22:56:00.200'), 'start', { transactionId: 5, idTagInfo: { status: 'Accepted' } }),
-          envelope.call('CP-X', t('22:56:01.000'), 'sn2', 'StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 'Charging' }),
-          envelope.call('CP-X', t('23:10:00.000'), 'stop', 'StopTransaction', { transactionId: 5, meterStop: 1800, timestamp: t('23:09:59'), reason: 'Local' }),
+          envelope.call('CP-X', t('22:56:01.000'), 'sn2', 'StatusNotification', {
+            connectorId: 1,
+            errorCode: 'NoError',
+            status: 'Charging',
+          }),
+          envelope.call('CP-X', t('23:10:00.000'), 'stop', 'StopTransaction', {
+            transactionId: 5,
+            meterStop: 1800,
+            timestamp: t('23:09:59'),
+            reason: 'Local',
+          }),
           envelope.result('CP-X', t('23:10:00.200'), 'stop', {}),
-          envelope.call('CP-X', t('23:10:01.000'), 'sn3', 'StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 'Finishing' }),
+          envelope.call('CP-X', t('23:10:01.000'), 'sn3', 'StatusNotification', {
+            connectorId: 1,
+            errorCode: 'NoError',
+            status: 'Finishing',
+          }),
           envelope.call('CP-X', t('23:20:00.000'), 'hb', 'Heartbeat', {}),
           envelope.result('CP-X', t('23:20:00.100'), 'hb', { currentTime: t('23:20:00') }),
         ],
@@ -462,8 +502,34 @@ describe('charge point days and status changes worked by hand (Europe/Berlin)', 
        from read_parquet(${file('charge_point_days')}) order by day`,
     );
     expect(rows).toEqual([
-      { day: '2024-03-09', first_seen: '22:50:00.000000', last_seen: '22:56:01.000000', messages: 8, heartbeats: 1, boots: 1, started: 1, stopped: 0, energy_wh: 0, energy_kwh: 0, online_s: 600, online_minutes: 10 },
-      { day: '2024-03-10', first_seen: '23:10:00.000000', last_seen: '23:20:00.100000', messages: 5, heartbeats: 1, boots: 0, started: 0, stopped: 1, energy_wh: 800, energy_kwh: 0.8, online_s: 1561, online_minutes: 1561 / 60 },
+      {
+        day: '2024-03-09',
+        first_seen: '22:50:00.000000',
+        last_seen: '22:56:01.000000',
+        messages: 8,
+        heartbeats: 1,
+        boots: 1,
+        started: 1,
+        stopped: 0,
+        energy_wh: 0,
+        energy_kwh: 0,
+        online_s: 600,
+        online_minutes: 10,
+      },
+      {
+        day: '2024-03-10',
+        first_seen: '23:10:00.000000',
+        last_seen: '23:20:00.100000',
+        messages: 5,
+        heartbeats: 1,
+        boots: 0,
+        started: 0,
+        stopped: 1,
+        energy_wh: 800,
+        energy_kwh: 0.8,
+        online_s: 1561,
+        online_minutes: 1561 / 60,
+      },
     ]);
   });
 

@@ -2,11 +2,11 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { queryJsonRows, withWarehouse, type Row } from '../jobs/db.ts';
-import { writeLanding, type WriteLandingResult } from '../jobs/generate/write-landing.ts';
+import { queryJsonRows, type Row, withWarehouse } from '../jobs/db.ts';
 import type { TruthTransaction } from '../jobs/generate/simulate.ts';
-import { runNightly, type NightlySummary } from '../jobs/nightly.ts';
-import { envelope, runOn, tempDir, type TestRun } from './helpers.ts';
+import { type WriteLandingResult, writeLanding } from '../jobs/generate/write-landing.ts';
+import { type NightlySummary, runNightly } from '../jobs/nightly.ts';
+import { envelope, runOn, type TestRun, tempDir } from './helpers.ts';
 
 /** Every column the Parquet export carries, in order, with its type (month comes from the hive path). */
 const PARQUET_COLUMNS: [string, string][] = [
@@ -108,8 +108,7 @@ describe('monthly exports of generated traffic', () => {
     generated.truth
       .filter((transaction) => transaction.stoppedAtUs !== null && monthOfUs(transaction.stoppedAtUs) === month)
       .sort(
-        (a, b) =>
-          a.chargePointId.localeCompare(b.chargePointId) || a.stoppedAtUs! - b.stoppedAtUs! || a.transactionId - b.transactionId,
+        (a, b) => a.chargePointId.localeCompare(b.chargePointId) || a.stoppedAtUs! - b.stoppedAtUs! || a.transactionId - b.transactionId,
       );
 
   beforeAll(async () => {
@@ -186,7 +185,9 @@ describe('monthly exports of generated traffic', () => {
 
   it.each(['2024-01', '2024-02'])('Parquet for %s matches the generator ground truth', async (month) => {
     const path = sqlString(join(out, 'parquet', 'transactions', `month=${month}`, 'transactions.parquet'));
-    const rows = await readParquet(`select ${COMPARABLE} from read_parquet(${path}) order by charge_point_id, stopped_us::bigint, transaction_id::bigint`);
+    const rows = await readParquet(
+      `select ${COMPARABLE} from read_parquet(${path}) order by charge_point_id, stopped_us::bigint, transaction_id::bigint`,
+    );
     const expected = completedTruth(month).map((t) => ({
       charge_point_id: t.chargePointId,
       transaction_id: String(t.transactionId),
@@ -209,7 +210,14 @@ describe('monthly exports of generated traffic', () => {
 
   it.each(['2024-01', '2024-02'])('the %s workbook has the sheets, header and one typed row per transaction', async (month) => {
     const workbook = await readWorkbook(join(out, 'excel', `ocpp-report-${month}.xlsx`));
-    expect(workbook.worksheets.map((sheet) => sheet.name)).toEqual(['Summary', 'Transactions', 'By customer', 'By charge point', 'Exceptions', 'About']);
+    expect(workbook.worksheets.map((sheet) => sheet.name)).toEqual([
+      'Summary',
+      'Transactions',
+      'By customer',
+      'By charge point',
+      'Exceptions',
+      'About',
+    ]);
     const sheet = workbook.getWorksheet('Transactions')!;
     expect((sheet.getRow(1).values as ExcelJS.CellValue[]).slice(1)).toEqual(WORKBOOK_HEADERS);
 
@@ -218,7 +226,16 @@ describe('monthly exports of generated traffic', () => {
     expect(rows.length).toBe(truth.length);
 
     const col = (header: string) => columnIndex(sheet, header);
-    const numericColumns = ['Transaction', 'Connector', 'Charge time (s)', 'Meter start (Wh)', 'Meter stop (Wh)', 'Energy (Wh)', 'Energy (kWh)', 'Last register (Wh)'];
+    const numericColumns = [
+      'Transaction',
+      'Connector',
+      'Charge time (s)',
+      'Meter start (Wh)',
+      'Meter stop (Wh)',
+      'Energy (Wh)',
+      'Energy (kWh)',
+      'Last register (Wh)',
+    ];
     rows.forEach((row, index) => {
       const t = truth[index]!;
       for (const header of numericColumns) expect(typeof row.getCell(col(header)).value, `${header} row ${index + 2}`).toBe('number');

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { queryJsonRows, withWarehouse } from '../jobs/db.ts';
-import { writeLanding, type WriteLandingResult } from '../jobs/generate/write-landing.ts';
+import { type WriteLandingResult, writeLanding } from '../jobs/generate/write-landing.ts';
 import { runNightly } from '../jobs/nightly.ts';
 import { tempDir } from './helpers.ts';
 
@@ -17,7 +17,7 @@ async function generateAndRun(dialect: 'envelope' | 'flat', seed: number, gzip =
   return { generated, summary, query };
 }
 
-const micros = (us: number) => new Date(Math.floor(us / 1000)).toISOString().slice(0, 19) + '.' + String(us % 1_000_000).padStart(6, '0');
+const micros = (us: number) => `${new Date(Math.floor(us / 1000)).toISOString().slice(0, 19)}.${String(us % 1_000_000).padStart(6, '0')}`;
 
 describe('a generated month against the generator ground truth', () => {
   let run: Awaited<ReturnType<typeof generateAndRun>>;
@@ -65,7 +65,8 @@ describe('a generated month against the generator ground truth', () => {
       `select count(*) as ids from (select charge_point_id, transaction_id from fct_transactions group by all having count(*) > 1)`,
     );
     const perKey = new Map<string, number>();
-    for (const t of truth) perKey.set(`${t.chargePointId}/${t.transactionId}`, (perKey.get(`${t.chargePointId}/${t.transactionId}`) ?? 0) + 1);
+    for (const t of truth)
+      perKey.set(`${t.chargePointId}/${t.transactionId}`, (perKey.get(`${t.chargePointId}/${t.transactionId}`) ?? 0) + 1);
     const reusedInTruth = [...perKey.values()].filter((count) => count > 1).length;
     expect(Number(reused!.ids)).toBe(reusedInTruth);
     expect(Number(reused!.ids)).toBeGreaterThan(0);

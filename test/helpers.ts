@@ -1,8 +1,8 @@
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { queryJsonRows, withWarehouse, type Params, type Row } from '../jobs/db.ts';
-import { runNightly, type NightlyOptions, type NightlySummary } from '../jobs/nightly.ts';
+import { type Params, queryJsonRows, type Row, withWarehouse } from '../jobs/db.ts';
+import { type NightlyOptions, type NightlySummary, runNightly } from '../jobs/nightly.ts';
 
 export function tempDir(prefix = 'ocpp-report-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
@@ -27,10 +27,7 @@ export interface TestRun {
 }
 
 /** Runs the nightly job over the given landing files in a fresh temp directory. */
-export async function runOn(
-  files: Record<string, string | string[]>,
-  options: Partial<NightlyOptions> = {},
-): Promise<TestRun> {
+export async function runOn(files: Record<string, string | string[]>, options: Partial<NightlyOptions> = {}): Promise<TestRun> {
   const dir = tempDir();
   const landing = join(dir, 'landing');
   mkdirSync(landing, { recursive: true });

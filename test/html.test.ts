@@ -1,15 +1,15 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { queryJsonRows, withWarehouse, type Row } from '../jobs/db.ts';
+import { queryJsonRows, type Row, withWarehouse } from '../jobs/db.ts';
 import { exportHtmlReport } from '../jobs/export/html.ts';
-import { writeLanding, type WriteLandingResult } from '../jobs/generate/write-landing.ts';
 import type { TruthTransaction } from '../jobs/generate/simulate.ts';
+import { type WriteLandingResult, writeLanding } from '../jobs/generate/write-landing.ts';
 import { loadSqlProject, sqlFile } from '../jobs/models/project.ts';
-import { runNightly, type NightlySummary } from '../jobs/nightly.ts';
-import { envelope, runOn, tempDir, type TestRun } from './helpers.ts';
+import { type NightlySummary, runNightly } from '../jobs/nightly.ts';
+import { envelope, runOn, type TestRun, tempDir } from './helpers.ts';
 
 // Debian's chromium, driven by playwright-core (which never downloads a browser). CI installs it
 // (.ci/run); without it these tests are skipped, named so the reason shows in the output.
@@ -23,7 +23,15 @@ const CHARTS = ['chart-energy-per-day', 'chart-charge-points', 'chart-duration',
 async function launch(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
 }
 
@@ -102,7 +110,14 @@ describe.skipIf(!HAS_CHROMIUM)(`monthly HTML reports of generated traffic, in Ch
     out = join(dir, 'reports');
     warehouse = join(dir, 'warehouse.duckdb');
     // 35 days from 20 January: stops fall in both months, and the run ends with sessions still open.
-    generated = await writeLanding({ out: join(dir, 'landing'), chargePoints: 3, days: 35, start: '2024-01-20', seed: 5, dialect: 'envelope' });
+    generated = await writeLanding({
+      out: join(dir, 'landing'),
+      chargePoints: 3,
+      days: 35,
+      start: '2024-01-20',
+      seed: 5,
+      dialect: 'envelope',
+    });
     summary = await runNightly({ landing: join(dir, 'landing'), warehouse, out, months: [], timezone: 'UTC' });
     browser = await launch();
     mkdirSync(ARTIFACTS, { recursive: true });
@@ -116,7 +131,9 @@ describe.skipIf(!HAS_CHROMIUM)(`monthly HTML reports of generated traffic, in Ch
     expect(summary.months).toEqual(MONTHS);
     for (const month of MONTHS) expect(summary.outputs).toContain(join(out, 'html', `ocpp-report-${month}.html`));
     const { page, requests, errors, url } = await open(browser, join(out, 'html', 'index.html'));
-    const links = await page.locator('main li a').evaluateAll((anchors) => anchors.map((anchor) => [anchor.getAttribute('href'), anchor.textContent]));
+    const links = await page
+      .locator('main li a')
+      .evaluateAll((anchors) => anchors.map((anchor) => [anchor.getAttribute('href'), anchor.textContent]));
     expect(links).toEqual([
       ['ocpp-report-2024-02.html', 'February 2024'],
       ['ocpp-report-2024-01.html', 'January 2024'],
@@ -137,15 +154,16 @@ describe.skipIf(!HAS_CHROMIUM)(`monthly HTML reports of generated traffic, in Ch
       const chart = page.locator(`svg#${id}`);
       expect(await chart.count(), id).toBe(1);
       // Marks are the data-bound paths inside Vega's role-mark groups (axes and legends are not).
-      const marks = await chart.locator('[class~="role-mark"] path').evaluateAll((paths) =>
-        paths.filter((path) => (path.getAttribute('d') ?? '').length > 0).length,
-      );
+      const marks = await chart
+        .locator('[class~="role-mark"] path')
+        .evaluateAll((paths) => paths.filter((path) => (path.getAttribute('d') ?? '').length > 0).length);
       expect(marks, `${id} marks`).toBeGreaterThan(0);
       const box = await chart.boundingBox();
       expect(box!.width, `${id} width`).toBeGreaterThan(200);
       expect(await chart.getAttribute('role')).toBe('img');
       const labelledBy = (await chart.getAttribute('aria-labelledby'))!.split(' ');
-      for (const labelId of labelledBy) expect((await page.locator(`[id="${labelId}"]`).textContent())!.length, labelId).toBeGreaterThan(10);
+      for (const labelId of labelledBy)
+        expect((await page.locator(`[id="${labelId}"]`).textContent())!.length, labelId).toBeGreaterThan(10);
     }
     // Accessible structure: one h1, a caption on every table.
     expect(await page.locator('h1').count()).toBe(1);
@@ -201,7 +219,9 @@ describe.skipIf(!HAS_CHROMIUM)(`monthly HTML reports of generated traffic, in Ch
       return [id, count(own.length), kwh(sum(own.map(energyWh))), hours(sum(own.map(durationS)))];
     });
     expect(await tableRows(page, 'charge-points-table')).toEqual(perPoint);
-    const total = await page.locator('table#charge-points-table tfoot tr').evaluate((row) => [...row.children].map((cell) => cell.textContent));
+    const total = await page
+      .locator('table#charge-points-table tfoot tr')
+      .evaluate((row) => [...row.children].map((cell) => cell.textContent));
     expect(total).toEqual(['Total', count(truth.length), kwh(truthWh), hours(truthS)]);
 
     // Energy per day (hidden behind "Show the numbers"): one row per day of the month, adding up.
@@ -262,15 +282,38 @@ describe.skipIf(!HAS_CHROMIUM)(`a worked month in Europe/Berlin, with hostile te
       {
         'date=2024-03-05/a.ndjson': [
           // Tuesday 5 March, 09:30–11:15 UTC = 10:30–12:15 in Berlin (UTC+1): 1.75 h, 12.345 kWh.
-          call('CP-B', '2024-03-05T09:30:01Z', 's1', 'StartTransaction', { connectorId: 1, idTag: 'TAG1', meterStart: 1_000, timestamp: '2024-03-05T09:30:00Z' }),
+          call('CP-B', '2024-03-05T09:30:01Z', 's1', 'StartTransaction', {
+            connectorId: 1,
+            idTag: 'TAG1',
+            meterStart: 1_000,
+            timestamp: '2024-03-05T09:30:00Z',
+          }),
           result('CP-B', '2024-03-05T09:30:01Z', 's1', { transactionId: 1, idTagInfo: { status: 'Accepted' } }),
-          call('CP-B', '2024-03-05T11:15:01Z', 'p1', 'StopTransaction', { transactionId: 1, meterStop: 13_345, timestamp: '2024-03-05T11:15:00Z' }),
+          call('CP-B', '2024-03-05T11:15:01Z', 'p1', 'StopTransaction', {
+            transactionId: 1,
+            meterStop: 13_345,
+            timestamp: '2024-03-05T11:15:00Z',
+          }),
           result('CP-B', '2024-03-05T11:15:01Z', 'p1', {}),
           // A hostile charge point id on a completed session and a hostile idTag on an open one.
-          call(HOSTILE_CP, '2024-03-06T08:00:00Z', 's2', 'StartTransaction', { connectorId: 1, idTag: 'TAG2', meterStart: 0, timestamp: '2024-03-06T08:00:00Z' }),
+          call(HOSTILE_CP, '2024-03-06T08:00:00Z', 's2', 'StartTransaction', {
+            connectorId: 1,
+            idTag: 'TAG2',
+            meterStart: 0,
+            timestamp: '2024-03-06T08:00:00Z',
+          }),
           result(HOSTILE_CP, '2024-03-06T08:00:00Z', 's2', { transactionId: 7, idTagInfo: { status: 'Accepted' } }),
-          call(HOSTILE_CP, '2024-03-06T09:00:00Z', 'p2', 'StopTransaction', { transactionId: 7, meterStop: 5_000, timestamp: '2024-03-06T09:00:00Z' }),
-          call('CP-B', '2024-03-07T08:00:00Z', 's3', 'StartTransaction', { connectorId: 1, idTag: HOSTILE_TAG, meterStart: 20_000, timestamp: '2024-03-07T08:00:00Z' }),
+          call(HOSTILE_CP, '2024-03-06T09:00:00Z', 'p2', 'StopTransaction', {
+            transactionId: 7,
+            meterStop: 5_000,
+            timestamp: '2024-03-06T09:00:00Z',
+          }),
+          call('CP-B', '2024-03-07T08:00:00Z', 's3', 'StartTransaction', {
+            connectorId: 1,
+            idTag: HOSTILE_TAG,
+            meterStart: 20_000,
+            timestamp: '2024-03-07T08:00:00Z',
+          }),
           result('CP-B', '2024-03-07T08:00:00Z', 's3', { transactionId: 2, idTagInfo: { status: 'Accepted' } }),
         ],
         'date=2024-03-10/a.ndjson': [
@@ -320,7 +363,9 @@ describe.skipIf(!HAS_CHROMIUM)(`a worked month in Europe/Berlin, with hostile te
 
   it('puts charging hours in the local weekday and hour cells', async () => {
     const cells = await reportRows(run.warehouse, 'html_utilisation_heatmap', '2024-03', 'Europe/Berlin');
-    const used = cells.filter((cell) => (cell.charging_hours as number) > 0).map((cell) => [cell.iso_weekday, cell.hour_of_day, cell.charging_hours]);
+    const used = cells
+      .filter((cell) => (cell.charging_hours as number) > 0)
+      .map((cell) => [cell.iso_weekday, cell.hour_of_day, cell.charging_hours]);
     expect(used).toEqual([
       [2, 10, 0.5],
       [2, 11, 1],
@@ -343,11 +388,13 @@ describe.skipIf(!HAS_CHROMIUM)(`a worked month in Europe/Berlin, with hostile te
     expect(await figure(page, 'charging_hours')).toBe('2.75');
     expect(await figure(page, 'open_sessions')).toBe('1');
     const perPoint = await tableRows(page, 'charge-points-table');
-    expect(perPoint).toEqual([
-      [HOSTILE_CP, '1', '5.000', '1.00'],
-      ['CP-A', '0', '0.000', '0.00'],
-      ['CP-B', '1', '12.345', '1.75'],
-    ].sort((a, b) => (a[0]! < b[0]! ? -1 : 1)));
+    expect(perPoint).toEqual(
+      [
+        [HOSTILE_CP, '1', '5.000', '1.00'],
+        ['CP-A', '0', '0.000', '0.00'],
+        ['CP-B', '1', '12.345', '1.75'],
+      ].sort((a, b) => (a[0]! < b[0]! ? -1 : 1)),
+    );
     const exceptions = await tableRows(page, 'exceptions-table');
     expect(exceptions.map((row) => [row[0], row[3], row[4], row[8]])).toEqual([['CP-B', HOSTILE_TAG, '2024-03-07 09:00:00', 'open']]);
     await page.close();
@@ -356,7 +403,14 @@ describe.skipIf(!HAS_CHROMIUM)(`a worked month in Europe/Berlin, with hostile te
   it('writes no HTML with html: false', async () => {
     const dir = tempDir('ocpp-no-html-');
     const out = join(dir, 'reports');
-    const summary = await runNightly({ landing: run.landing, warehouse: join(dir, 'w.duckdb'), out, months: [], timezone: 'UTC', html: false });
+    const summary = await runNightly({
+      landing: run.landing,
+      warehouse: join(dir, 'w.duckdb'),
+      out,
+      months: [],
+      timezone: 'UTC',
+      html: false,
+    });
     expect(summary.months).toEqual(['2024-03']);
     expect(existsSync(join(out, 'html'))).toBe(false);
   });

@@ -7,7 +7,7 @@ import { queryJsonRows, withWarehouse } from '../jobs/db.ts';
 import { toLine } from '../jobs/generate/dialects.ts';
 import { simulate } from '../jobs/generate/simulate.ts';
 import { writeLanding } from '../jobs/generate/write-landing.ts';
-import { runNightly, type NightlyOptions } from '../jobs/nightly.ts';
+import { type NightlyOptions, runNightly } from '../jobs/nightly.ts';
 import { envelope, tempDir } from './helpers.ts';
 
 const run = promisify(execFile);
@@ -120,7 +120,9 @@ describe('incremental, idempotent nightly runs', () => {
   it('the same lines redelivered in a new file do not double-count', async () => {
     const { options, query } = setup();
     const days = dayLines(10);
-    days.forEach((lines, index) => writeFileSync(join(options.landing, `day-${index}.ndjson`), `${lines.join('\n')}\n`));
+    days.forEach((lines, index) => {
+      writeFileSync(join(options.landing, `day-${index}.ndjson`), `${lines.join('\n')}\n`);
+    });
     await runNightly(options);
     const facts = await query(FACTS);
     writeFileSync(join(options.landing, 'redelivered.ndjson'), `${days[1]!.join('\n')}\n`);
@@ -133,24 +135,56 @@ describe('incremental, idempotent nightly runs', () => {
     const { options } = setup();
     const call = envelope.call;
     const result = envelope.result;
-    writeFileSync(join(options.landing, 'january.ndjson'), [
-      call('CP1', '2024-01-10T10:00:01Z', 's1', 'StartTransaction', { connectorId: 1, idTag: 'A', meterStart: 0, timestamp: '2024-01-10T10:00:00Z' }),
-      result('CP1', '2024-01-10T10:00:02Z', 's1', { transactionId: 1, idTagInfo: { status: 'Accepted' } }),
-      call('CP1', '2024-01-10T11:00:00Z', 'p1', 'StopTransaction', { transactionId: 1, meterStop: 1000, timestamp: '2024-01-10T11:00:00Z' }),
-    ].join('\n') + '\n');
-    writeFileSync(join(options.landing, 'february.ndjson'), [
-      call('CP1', '2024-02-10T10:00:01Z', 's2', 'StartTransaction', { connectorId: 1, idTag: 'B', meterStart: 1000, timestamp: '2024-02-10T10:00:00Z' }),
-      result('CP1', '2024-02-10T10:00:02Z', 's2', { transactionId: 2, idTagInfo: { status: 'Accepted' } }),
-      call('CP2', '2024-02-11T10:00:01Z', 's3', 'StartTransaction', { connectorId: 1, idTag: 'C', meterStart: 0, timestamp: '2024-02-11T10:00:00Z' }),
-      result('CP2', '2024-02-11T10:00:02Z', 's3', { transactionId: 7, idTagInfo: { status: 'Accepted' } }),
-      call('CP2', '2024-02-11T12:00:00Z', 'p3', 'StopTransaction', { transactionId: 7, meterStop: 500, timestamp: '2024-02-11T12:00:00Z' }),
-    ].join('\n') + '\n');
+    writeFileSync(
+      join(options.landing, 'january.ndjson'),
+      `${[
+        call('CP1', '2024-01-10T10:00:01Z', 's1', 'StartTransaction', {
+          connectorId: 1,
+          idTag: 'A',
+          meterStart: 0,
+          timestamp: '2024-01-10T10:00:00Z',
+        }),
+        result('CP1', '2024-01-10T10:00:02Z', 's1', { transactionId: 1, idTagInfo: { status: 'Accepted' } }),
+        call('CP1', '2024-01-10T11:00:00Z', 'p1', 'StopTransaction', {
+          transactionId: 1,
+          meterStop: 1000,
+          timestamp: '2024-01-10T11:00:00Z',
+        }),
+      ].join('\n')}\n`,
+    );
+    writeFileSync(
+      join(options.landing, 'february.ndjson'),
+      `${[
+        call('CP1', '2024-02-10T10:00:01Z', 's2', 'StartTransaction', {
+          connectorId: 1,
+          idTag: 'B',
+          meterStart: 1000,
+          timestamp: '2024-02-10T10:00:00Z',
+        }),
+        result('CP1', '2024-02-10T10:00:02Z', 's2', { transactionId: 2, idTagInfo: { status: 'Accepted' } }),
+        call('CP2', '2024-02-11T10:00:01Z', 's3', 'StartTransaction', {
+          connectorId: 1,
+          idTag: 'C',
+          meterStart: 0,
+          timestamp: '2024-02-11T10:00:00Z',
+        }),
+        result('CP2', '2024-02-11T10:00:02Z', 's3', { transactionId: 7, idTagInfo: { status: 'Accepted' } }),
+        call('CP2', '2024-02-11T12:00:00Z', 'p3', 'StopTransaction', {
+          transactionId: 7,
+          meterStop: 500,
+          timestamp: '2024-02-11T12:00:00Z',
+        }),
+      ].join('\n')}\n`,
+    );
     const first = await runNightly(options);
     expect(first.months).toEqual(['2024-01', '2024-02']);
     const before = snapshot(options.out);
 
     // Transaction 2 started in February and its stop arrives late, in March's delivery.
-    writeFileSync(join(options.landing, 'march.ndjson'), `${call('CP1', '2024-03-01T09:00:00Z', 'p2', 'StopTransaction', { transactionId: 2, meterStop: 3000, timestamp: '2024-03-01T09:00:00Z' })}\n`);
+    writeFileSync(
+      join(options.landing, 'march.ndjson'),
+      `${call('CP1', '2024-03-01T09:00:00Z', 'p2', 'StopTransaction', { transactionId: 2, meterStop: 3000, timestamp: '2024-03-01T09:00:00Z' })}\n`,
+    );
     const second = await runNightly(options);
     expect(second.months).toEqual(['2024-03']);
     const after = snapshot(options.out);
@@ -164,7 +198,15 @@ describe('incremental, idempotent nightly runs', () => {
     const nightly = setup();
     const once = setup();
     const source = tempDir();
-    await writeLanding({ out: source, dialect: 'envelope', chargePoints: 1, days: 30, start: '2024-02-15', seed: 30, heartbeatIntervalS: 3600 });
+    await writeLanding({
+      out: source,
+      dialect: 'envelope',
+      chargePoints: 1,
+      days: 30,
+      start: '2024-02-15',
+      seed: 30,
+      heartbeatIntervalS: 3600,
+    });
     const dayDirs = readdirSync(source).sort();
     for (const day of dayDirs) {
       cpSync(join(source, day), join(nightly.options.landing, day), { recursive: true });
@@ -200,8 +242,15 @@ describe('the lock', () => {
     const { options } = setup();
     await writeLanding({ out: options.landing, dialect: 'envelope', chargePoints: 4, days: 10, start: '2024-01-01', seed: 2 });
     const args = ['run', '--landing', options.landing, '--warehouse', options.warehouse, '--out', options.out, '--quiet', '--no-html'];
-    const outcome = (promise: Promise<unknown>) => promise.then(() => 0, (error: { code: number }) => error.code);
-    const codes = await Promise.all([outcome(run('node', [CLI, ...args], { cwd: ROOT })), outcome(run('node', [CLI, ...args], { cwd: ROOT }))]);
+    const outcome = (promise: Promise<unknown>) =>
+      promise.then(
+        () => 0,
+        (error: { code: number }) => error.code,
+      );
+    const codes = await Promise.all([
+      outcome(run('node', [CLI, ...args], { cwd: ROOT })),
+      outcome(run('node', [CLI, ...args], { cwd: ROOT })),
+    ]);
     expect(codes.sort()).toEqual([0, 75]);
   });
 });
@@ -214,9 +263,32 @@ describe('time zones', () => {
     for (const tz of ['America/New_York', 'Asia/Tokyo']) {
       const { options } = setup();
       const env = { ...process.env, TZ: tz };
-      await run('node', [CLI, 'run', '--landing', source, '--warehouse', options.warehouse, '--out', options.out, '--quiet', '--no-html', '--timezone', 'Europe/Berlin'], { cwd: ROOT, env });
-      const { stdout } = await run('node', [CLI, 'query', 'transactions', '--month', '2024-03', '--warehouse', options.warehouse, '--format', 'json'], { cwd: ROOT, env });
-      const parquet = readFileSync(join(options.out, 'parquet', 'transactions', 'month=2024-03', 'transactions.parquet')).toString('base64');
+      await run(
+        'node',
+        [
+          CLI,
+          'run',
+          '--landing',
+          source,
+          '--warehouse',
+          options.warehouse,
+          '--out',
+          options.out,
+          '--quiet',
+          '--no-html',
+          '--timezone',
+          'Europe/Berlin',
+        ],
+        { cwd: ROOT, env },
+      );
+      const { stdout } = await run(
+        'node',
+        [CLI, 'query', 'transactions', '--month', '2024-03', '--warehouse', options.warehouse, '--format', 'json'],
+        { cwd: ROOT, env },
+      );
+      const parquet = readFileSync(join(options.out, 'parquet', 'transactions', 'month=2024-03', 'transactions.parquet')).toString(
+        'base64',
+      );
       outputs.push(stdout + parquet);
     }
     expect(outputs[0]!.length).toBeGreaterThan(100);

@@ -9,16 +9,30 @@ describe('staging', () => {
   it('stg_ocpp__start_transactions and stg_ocpp__stop_transactions cast payloads, any offset to UTC', async () => {
     const run = await runOn({
       'a.ndjson': [
-        call('CP1', ts('10:00:01.5'), 's1', 'StartTransaction', { connectorId: 2, idTag: 'TAG', meterStart: 1000, timestamp: '2024-01-15T11:00:00.250+01:00' }),
-        call('CP1', ts('11:00:00'), 'p1', 'StopTransaction', { transactionId: 7, meterStop: 1500, timestamp: '2024-01-15T10:59:59Z', reason: 'Local' }),
+        call('CP1', ts('10:00:01.5'), 's1', 'StartTransaction', {
+          connectorId: 2,
+          idTag: 'TAG',
+          meterStart: 1000,
+          timestamp: '2024-01-15T11:00:00.250+01:00',
+        }),
+        call('CP1', ts('11:00:00'), 'p1', 'StopTransaction', {
+          transactionId: 7,
+          meterStop: 1500,
+          timestamp: '2024-01-15T10:59:59Z',
+          reason: 'Local',
+        }),
       ],
     });
-    expect(await run.query(`select charge_point_id, connector_id, id_tag, meter_start_wh, strftime(started_at, '%H:%M:%S.%f') as started from stg_ocpp__start_transactions`)).toEqual([
-      { charge_point_id: 'CP1', connector_id: 2, id_tag: 'TAG', meter_start_wh: '1000', started: '10:00:00.250000' },
-    ]);
-    expect(await run.query(`select transaction_id, meter_stop_wh, stop_reason, strftime(stopped_at, '%H:%M:%S') as stopped from stg_ocpp__stop_transactions`)).toEqual([
-      { transaction_id: '7', meter_stop_wh: '1500', stop_reason: 'Local', stopped: '10:59:59' },
-    ]);
+    expect(
+      await run.query(
+        `select charge_point_id, connector_id, id_tag, meter_start_wh, strftime(started_at, '%H:%M:%S.%f') as started from stg_ocpp__start_transactions`,
+      ),
+    ).toEqual([{ charge_point_id: 'CP1', connector_id: 2, id_tag: 'TAG', meter_start_wh: '1000', started: '10:00:00.250000' }]);
+    expect(
+      await run.query(
+        `select transaction_id, meter_stop_wh, stop_reason, strftime(stopped_at, '%H:%M:%S') as stopped from stg_ocpp__stop_transactions`,
+      ),
+    ).toEqual([{ transaction_id: '7', meter_stop_wh: '1500', stop_reason: 'Local', stopped: '10:59:59' }]);
   });
 
   it('stg_ocpp__meter_values applies the OCPP defaults (measurand, unit) and keeps phases apart', async () => {
@@ -28,7 +42,14 @@ describe('staging', () => {
           connectorId: 1,
           transactionId: 3,
           meterValue: [
-            { timestamp: ts('10:00:59'), sampledValue: [{ value: '1200' }, { value: '400', phase: 'L1' }, { value: '1.5', unit: 'kWh', measurand: 'Energy.Active.Import.Register' }] },
+            {
+              timestamp: ts('10:00:59'),
+              sampledValue: [
+                { value: '1200' },
+                { value: '400', phase: 'L1' },
+                { value: '1.5', unit: 'kWh', measurand: 'Energy.Active.Import.Register' },
+              ],
+            },
           ],
         }),
       ],
@@ -85,7 +106,11 @@ describe('int_ocpp__replies', () => {
         result('CP3', ts('10:06:00'), 'orphan', {}),
       ],
     });
-    expect(await run.query(`select charge_point_id, message_type_id, action, error_code, strftime(call_logged_at, '%H:%M:%S.%f') as call_at from int_ocpp__replies order by logged_at, charge_point_id`)).toEqual([
+    expect(
+      await run.query(
+        `select charge_point_id, message_type_id, action, error_code, strftime(call_logged_at, '%H:%M:%S.%f') as call_at from int_ocpp__replies order by logged_at, charge_point_id`,
+      ),
+    ).toEqual([
       { charge_point_id: 'CP1', message_type_id: 3, action: 'Heartbeat', error_code: null, call_at: '10:00:00.000000' },
       { charge_point_id: 'CP2', message_type_id: 3, action: 'StatusNotification', error_code: null, call_at: '10:00:00.500000' },
       { charge_point_id: 'CP1', message_type_id: 4, action: 'Authorize', error_code: 'NotImplemented', call_at: '10:05:00.000000' },
@@ -102,18 +127,43 @@ describe('int_transactions and fct_transactions', () => {
   const lines = [
     call('CP1', ts('08:00:00'), 'b1', 'BootNotification', { chargePointVendor: 'V', chargePointModel: 'M' }),
     result('CP1', ts('08:00:01'), 'b1', { status: 'Accepted', currentTime: ts('08:00:01'), interval: 60 }),
-    call('CP1', ts('09:00:01'), 's1', 'StartTransaction', { connectorId: 1, idTag: 'ALICE', meterStart: 10_000, timestamp: ts('09:00:00.900') }),
+    call('CP1', ts('09:00:01'), 's1', 'StartTransaction', {
+      connectorId: 1,
+      idTag: 'ALICE',
+      meterStart: 10_000,
+      timestamp: ts('09:00:00.900'),
+    }),
     result('CP1', ts('09:00:02'), 's1', { transactionId: 1, idTagInfo: { status: 'Accepted' } }),
-    call('CP1', ts('09:30:00'), 'm1', 'MeterValues', { connectorId: 1, transactionId: 1, meterValue: [{ timestamp: ts('09:30:00'), sampledValue: [{ value: '12.5', unit: 'kWh' }] }] }),
-    call('CP1', ts('10:00:00.300'), 'p1', 'StopTransaction', { transactionId: 1, meterStop: 13_001, timestamp: ts('10:00:00.100'), reason: 'EVDisconnected' }),
+    call('CP1', ts('09:30:00'), 'm1', 'MeterValues', {
+      connectorId: 1,
+      transactionId: 1,
+      meterValue: [{ timestamp: ts('09:30:00'), sampledValue: [{ value: '12.5', unit: 'kWh' }] }],
+    }),
+    call('CP1', ts('10:00:00.300'), 'p1', 'StopTransaction', {
+      transactionId: 1,
+      meterStop: 13_001,
+      timestamp: ts('10:00:00.100'),
+      reason: 'EVDisconnected',
+    }),
     // sampled before the stop, logged after it
-    call('CP1', ts('10:00:05'), 'm2', 'MeterValues', { connectorId: 1, transactionId: 1, meterValue: [{ timestamp: ts('09:59:59'), sampledValue: [{ value: '12999', measurand: 'Energy.Active.Import.Register', unit: 'Wh' }] }] }),
+    call('CP1', ts('10:00:05'), 'm2', 'MeterValues', {
+      connectorId: 1,
+      transactionId: 1,
+      meterValue: [
+        { timestamp: ts('09:59:59'), sampledValue: [{ value: '12999', measurand: 'Energy.Active.Import.Register', unit: 'Wh' }] },
+      ],
+    }),
     call('CP1', ts('11:00:00'), 'b2', 'BootNotification', { chargePointVendor: 'V', chargePointModel: 'M' }),
     call('CP1', ts('12:00:01'), 's2', 'StartTransaction', { connectorId: 2, idTag: 'BOB', meterStart: 500, timestamp: ts('12:00:00') }),
     result('CP1', ts('12:00:02'), 's2', { transactionId: 1, idTagInfo: { status: 'Accepted' } }),
     call('CP1', ts('12:45:30.999999'), 'p2', 'StopTransaction', { transactionId: 1, meterStop: 2_500, timestamp: ts('12:45:30.999999') }),
     call('CP2', ts('13:00:00'), 'p3', 'StopTransaction', { transactionId: 42, meterStop: 900, timestamp: ts('13:00:00') }),
-    call('CP1', ts('14:00:01'), 's3', 'StartTransaction', { connectorId: 1, idTag: 'CAROL', meterStart: 13_001, timestamp: ts('14:00:00') }),
+    call('CP1', ts('14:00:01'), 's3', 'StartTransaction', {
+      connectorId: 1,
+      idTag: 'CAROL',
+      meterStart: 13_001,
+      timestamp: ts('14:00:00'),
+    }),
     result('CP1', ts('14:00:02'), 's3', { transactionId: 2, idTagInfo: { status: 'Accepted' } }),
   ];
 
@@ -128,11 +178,67 @@ describe('int_transactions and fct_transactions', () => {
     expect(rows).toEqual([
       // 10:00:00.100 - 09:00:00.900 = 59 min 59.2 s -> 3599 s; 13001 - 10000 = 3001 Wh
       // last register: the 09:59:59 sample (12999 Wh) is later by sample time than 09:30 (12.5 kWh)
-      { charge_point_id: 'CP1', transaction_id: '1', connector_id: 1, id_tag: 'ALICE', started: '09:00:00.900000', stopped: '10:00:00.100000', duration_s: '3599', energy_wh: '3001', energy_kwh: 3.001, last_register_wh: '12999', stop_reason: 'EVDisconnected', month: '2024-01', transaction_status: 'completed' },
+      {
+        charge_point_id: 'CP1',
+        transaction_id: '1',
+        connector_id: 1,
+        id_tag: 'ALICE',
+        started: '09:00:00.900000',
+        stopped: '10:00:00.100000',
+        duration_s: '3599',
+        energy_wh: '3001',
+        energy_kwh: 3.001,
+        last_register_wh: '12999',
+        stop_reason: 'EVDisconnected',
+        month: '2024-01',
+        transaction_status: 'completed',
+      },
       // 12:45:30.999999 - 12:00:00 = 2730.999999 s -> 2730 s
-      { charge_point_id: 'CP1', transaction_id: '1', connector_id: 2, id_tag: 'BOB', started: '12:00:00.000000', stopped: '12:45:30.999999', duration_s: '2730', energy_wh: '2000', energy_kwh: 2, last_register_wh: null, stop_reason: null, month: '2024-01', transaction_status: 'completed' },
-      { charge_point_id: 'CP1', transaction_id: '2', connector_id: 1, id_tag: 'CAROL', started: '14:00:00.000000', stopped: null, duration_s: null, energy_wh: null, energy_kwh: null, last_register_wh: null, stop_reason: null, month: null, transaction_status: 'open' },
-      { charge_point_id: 'CP2', transaction_id: '42', connector_id: null, id_tag: null, started: null, stopped: '13:00:00.000000', duration_s: null, energy_wh: null, energy_kwh: null, last_register_wh: null, stop_reason: null, month: '2024-01', transaction_status: 'stop_without_start' },
+      {
+        charge_point_id: 'CP1',
+        transaction_id: '1',
+        connector_id: 2,
+        id_tag: 'BOB',
+        started: '12:00:00.000000',
+        stopped: '12:45:30.999999',
+        duration_s: '2730',
+        energy_wh: '2000',
+        energy_kwh: 2,
+        last_register_wh: null,
+        stop_reason: null,
+        month: '2024-01',
+        transaction_status: 'completed',
+      },
+      {
+        charge_point_id: 'CP1',
+        transaction_id: '2',
+        connector_id: 1,
+        id_tag: 'CAROL',
+        started: '14:00:00.000000',
+        stopped: null,
+        duration_s: null,
+        energy_wh: null,
+        energy_kwh: null,
+        last_register_wh: null,
+        stop_reason: null,
+        month: null,
+        transaction_status: 'open',
+      },
+      {
+        charge_point_id: 'CP2',
+        transaction_id: '42',
+        connector_id: null,
+        id_tag: null,
+        started: null,
+        stopped: '13:00:00.000000',
+        duration_s: null,
+        energy_wh: null,
+        energy_kwh: null,
+        last_register_wh: null,
+        stop_reason: null,
+        month: '2024-01',
+        transaction_status: 'stop_without_start',
+      },
     ]);
   });
 
@@ -140,9 +246,18 @@ describe('int_transactions and fct_transactions', () => {
     const run = await runOn(
       {
         'a.ndjson': [
-          call('CP1', ts('22:00:01').replace('15', '31'), 's1', 'StartTransaction', { connectorId: 1, idTag: 'A', meterStart: 0, timestamp: '2024-01-31T22:00:00Z' }),
+          call('CP1', ts('22:00:01').replace('15', '31'), 's1', 'StartTransaction', {
+            connectorId: 1,
+            idTag: 'A',
+            meterStart: 0,
+            timestamp: '2024-01-31T22:00:00Z',
+          }),
           result('CP1', ts('22:00:02').replace('15', '31'), 's1', { transactionId: 1, idTagInfo: { status: 'Accepted' } }),
-          call('CP1', '2024-01-31T23:30:00Z', 'p1', 'StopTransaction', { transactionId: 1, meterStop: 10, timestamp: '2024-01-31T23:30:00Z' }),
+          call('CP1', '2024-01-31T23:30:00Z', 'p1', 'StopTransaction', {
+            transactionId: 1,
+            meterStop: 10,
+            timestamp: '2024-01-31T23:30:00Z',
+          }),
         ],
       },
       { timezone: 'Europe/Berlin' },
@@ -153,7 +268,11 @@ describe('int_transactions and fct_transactions', () => {
 
   it('dim_charge_points: last seen over every message, latest boot and its heartbeat interval', async () => {
     const run = await runOn({ 'a.ndjson': lines });
-    expect(await run.query(`select charge_point_id, strftime(last_seen_at, '%H:%M:%S') as last_seen, strftime(last_boot_at, '%H:%M:%S') as last_boot, heartbeat_interval_s from dim_charge_points order by 1`)).toEqual([
+    expect(
+      await run.query(
+        `select charge_point_id, strftime(last_seen_at, '%H:%M:%S') as last_seen, strftime(last_boot_at, '%H:%M:%S') as last_boot, heartbeat_interval_s from dim_charge_points order by 1`,
+      ),
+    ).toEqual([
       // the 11:00 reboot has no reply in the data, so its interval is unknown
       { charge_point_id: 'CP1', last_seen: '14:00:02', last_boot: '11:00:00', heartbeat_interval_s: null },
       { charge_point_id: 'CP2', last_seen: '13:00:00', last_boot: null, heartbeat_interval_s: null },
@@ -165,12 +284,21 @@ describe('fct_transactions flags', () => {
   it('flags what a reviewer must look at, and keeps the rows', async () => {
     const start = (cp: string, uid: string, loggedAt: string, meterStart: number, timestamp: string, txId: number) => [
       call(cp, loggedAt, uid, 'StartTransaction', { connectorId: 1, idTag: 'T', meterStart, timestamp }),
-      result(cp, loggedAt.replace(/(\d\d)Z$/, (_, s: string) => `${String(Number(s) + 1).padStart(2, '0')}Z`), uid, { transactionId: txId, idTagInfo: { status: 'Accepted' } }),
+      result(
+        cp,
+        loggedAt.replace(/(\d\d)Z$/, (_, s: string) => `${String(Number(s) + 1).padStart(2, '0')}Z`),
+        uid,
+        { transactionId: txId, idTagInfo: { status: 'Accepted' } },
+      ),
     ];
     const stop = (cp: string, uid: string, loggedAt: string, meterStop: number, timestamp: string, txId: number) =>
       call(cp, loggedAt, uid, 'StopTransaction', { transactionId: txId, meterStop, timestamp });
     const sample = (cp: string, uid: string, at: string, txId: number, wh: number) =>
-      call(cp, at, uid, 'MeterValues', { connectorId: 1, transactionId: txId, meterValue: [{ timestamp: at, sampledValue: [{ value: String(wh) }] }] });
+      call(cp, at, uid, 'MeterValues', {
+        connectorId: 1,
+        transactionId: txId,
+        meterValue: [{ timestamp: at, sampledValue: [{ value: String(wh) }] }],
+      });
     const run = await runOn({
       'a.ndjson': [
         // clean: 1 kW for one hour, lifetime register sampled 10 minutes before the stop

@@ -16,8 +16,18 @@ describe('operator commands: quarantine, runs, --dry-run', () => {
       'day.ndjson': [
         envelope.call('CP1', '2024-01-01T00:00:00Z', 'h1', 'Heartbeat', {}),
         '{"oops":',
-        envelope.call('CP1', '2024-01-01T00:01:00Z', 's1', 'StartTransaction', { connectorId: 1, idTag: 'A', meterStart: 1.5, timestamp: '2024-01-01T00:00:59Z' }),
-        envelope.call('CP1', '2024-01-01T00:02:00Z', 's2', 'StartTransaction', { connectorId: 1, idTag: 'X'.repeat(25), meterStart: 5, timestamp: '2024-01-01T00:01:59Z' }),
+        envelope.call('CP1', '2024-01-01T00:01:00Z', 's1', 'StartTransaction', {
+          connectorId: 1,
+          idTag: 'A',
+          meterStart: 1.5,
+          timestamp: '2024-01-01T00:00:59Z',
+        }),
+        envelope.call('CP1', '2024-01-01T00:02:00Z', 's2', 'StartTransaction', {
+          connectorId: 1,
+          idTag: 'X'.repeat(25),
+          meterStart: 5,
+          timestamp: '2024-01-01T00:01:59Z',
+        }),
       ],
     });
   });
@@ -50,7 +60,15 @@ describe('operator commands: quarantine, runs, --dry-run', () => {
 
   it('runs lists the run with its line accounting', async () => {
     const [latest] = JSON.parse((await cli('runs', '--warehouse', run.warehouse, '--format', 'json')).stdout) as Record<string, unknown>[];
-    expect(latest).toMatchObject({ run_id: 1, status: 'succeeded', files_loaded: 1, lines_read: 4, lines_loaded: 2, lines_quarantined: 2, lines_blank: 0 });
+    expect(latest).toMatchObject({
+      run_id: 1,
+      status: 'succeeded',
+      files_loaded: 1,
+      lines_read: 4,
+      lines_loaded: 2,
+      lines_quarantined: 2,
+      lines_blank: 0,
+    });
   });
 
   it('--dry-run names what would be loaded and changes nothing', async () => {

@@ -11,7 +11,10 @@ const FACTS = `select * exclude (start_file_id, start_line_no, stop_file_id, sto
 function sampleLines(): string[] {
   const { days } = simulate({ chargePoints: 2, days: 2, start: '2024-05-31', seed: 99, heartbeatIntervalS: 900 });
   const lines: string[] = [];
-  for (const day of days) day.messages.forEach((message, index) => lines.push(toLine(message, index % 3 === 0 ? 'flat' : 'envelope')));
+  for (const day of days)
+    day.messages.forEach((message, index) => {
+      lines.push(toLine(message, index % 3 === 0 ? 'flat' : 'envelope'));
+    });
   return lines;
 }
 

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { envelope, runOn, tempDir, type TestRun } from './helpers.ts';
+import { envelope, runOn, type TestRun, tempDir } from './helpers.ts';
 
 const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = join(PROJECT_ROOT, 'bin', 'ocpp-report.mjs');
@@ -16,13 +16,18 @@ interface CliResult {
 /** Runs the real CLI as a child process; never throws on a non-zero exit. */
 function cli(args: string[]): Promise<CliResult> {
   return new Promise((done, fail) => {
-    execFile(process.execPath, [CLI, ...args], { cwd: PROJECT_ROOT, timeout: 90_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error && typeof error.code !== 'number') {
-        fail(error);
-        return;
-      }
-      done({ code: error ? (error.code as number) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [CLI, ...args],
+      { cwd: PROJECT_ROOT, timeout: 90_000, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error && typeof error.code !== 'number') {
+          fail(error);
+          return;
+        }
+        done({ code: error ? (error.code as number) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -140,7 +145,12 @@ describe('the query commands of the CLI', () => {
       'date=2024-03-10/cp-a.ndjson': FIXTURE_A,
       'date=2024-03-10/cp-b.ndjson': FIXTURE_B,
     });
-    expect(run.summary.lines).toEqual({ read: FIXTURE_A.length + FIXTURE_B.length, loaded: FIXTURE_A.length + FIXTURE_B.length, quarantined: 0, blank: 0 });
+    expect(run.summary.lines).toEqual({
+      read: FIXTURE_A.length + FIXTURE_B.length,
+      loaded: FIXTURE_A.length + FIXTURE_B.length,
+      quarantined: 0,
+      blank: 0,
+    });
   });
 
   const warehouse = () => ['--warehouse', run.warehouse];

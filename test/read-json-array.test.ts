@@ -31,7 +31,10 @@ describe('readJsonArray', () => {
   });
 
   it('reads a pretty-printed, gzipped array the same, across chunk boundaries', async () => {
-    const records = Array.from({ length: 5000 }, (_, index) => ({ message_id: `m-${index}`, body: JSON.stringify({ value: 'x'.repeat(index % 700) }) }));
+    const records = Array.from({ length: 5000 }, (_, index) => ({
+      message_id: `m-${index}`,
+      body: JSON.stringify({ value: 'x'.repeat(index % 700) }),
+    }));
     const events = await collect(file('logs.json.gz', gzipSync(JSON.stringify(records, null, 2))));
     expect(events).toHaveLength(5000);
     expect(events.every((event, index) => event.kind === 'line' && JSON.parse(event.text).message_id === `m-${index}`)).toBe(true);

@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { readLines, type LineEvent } from '../jobs/ingest/read-lines.ts';
+import { type LineEvent, readLines } from '../jobs/ingest/read-lines.ts';
 import { runNightly } from '../jobs/nightly.ts';
 import { envelope, runOn, tempDir } from './helpers.ts';
 
@@ -177,11 +177,11 @@ describe('loading a mixed landing directory through the nightly job', () => {
     // a: valid gzip, 3 lines
     const goodGz = join(landing, 'date=2024-02-05', 'a-good.ndjson.gz');
     const goodContent = gzipSync(
-      [
+      `${[
         envelope.call('CP-1', at(0), 'boot-1', 'BootNotification', { chargePointVendor: 'V', chargePointModel: 'M' }),
         envelope.result('CP-1', at(0.2), 'boot-1', { status: 'Accepted', currentTime: at(0), interval: 300 }),
         envelope.call('CP-1', at(300), 'hb-1', 'Heartbeat', {}),
-      ].join('\n') + '\n',
+      ].join('\n')}\n`,
     );
     writeFileSync(goodGz, goodContent);
 
@@ -197,7 +197,9 @@ describe('loading a mixed landing directory through the nightly job', () => {
       `${envelope.call('CP-1', at(600), 'hb-2', 'Heartbeat', {})}\r\n`, // 1 loaded (CRLF)
       '\n', // 2 blank
       'this is not json\n', // 3 not JSON
-      '{"charge_point_id":"CP-1', [0xff, 0xfe], '"}\n', // 4 invalid UTF-8
+      '{"charge_point_id":"CP-1',
+      [0xff, 0xfe],
+      '"}\n', // 4 invalid UTF-8
       '  \t \n', // 5 blank
       `${envelope.result('CP-1', at(600.1), 'hb-2', { currentTime: at(600) })}\n`, // 6 loaded
       '[1,2,3]', // 7 not an object; no final newline
@@ -214,9 +216,7 @@ describe('loading a mixed landing directory through the nightly job', () => {
     expect(run.summary.lines).toEqual({ read: 10, loaded: 5, quarantined: 3, blank: 2 });
     expect(run.summary.months).toEqual([]);
 
-    const files = await run.query(
-      `select path, status, error, sha256, file_id from landing_files order by path`,
-    );
+    const files = await run.query(`select path, status, error, sha256, file_id from landing_files order by path`);
     expect(files.map((file) => [file.path, file.status])).toEqual([
       [goodGz, 'loaded'],
       [cutGz, 'rejected'],
@@ -241,9 +241,12 @@ describe('loading a mixed landing directory through the nightly job', () => {
       [cutGz, 0, '[]'],
       [plain, 4, '[1, 3, 6, 7]'], // the invalid UTF-8 line is a reader reject, not a raw line
     ]);
-    const [crlfLine] = await run.query(`select raw_line from raw_lines r join landing_files f using (file_id) where f.path = $p and line_no = 1`, {
-      p: plain,
-    });
+    const [crlfLine] = await run.query(
+      `select raw_line from raw_lines r join landing_files f using (file_id) where f.path = $p and line_no = 1`,
+      {
+        p: plain,
+      },
+    );
     expect(crlfLine!.raw_line).toBe(envelope.call('CP-1', at(600), 'hb-2', 'Heartbeat', {}));
 
     const quarantine = await run.query(`select file, line_no::integer as line_no, reason from quarantine order by file, line_no`);

@@ -1,8 +1,8 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { toLine } from '../jobs/generate/dialects.ts';
-import { simulate, type TruthTransaction } from '../jobs/generate/simulate.ts';
 import { createRandom } from '../jobs/generate/random.ts';
+import { simulate, type TruthTransaction } from '../jobs/generate/simulate.ts';
 import { envelope, runOn } from './helpers.ts';
 
 const micros = (us: number) => `${new Date(Math.floor(us / 1000)).toISOString().slice(0, 19)}.${String(us % 1_000_000).padStart(6, '0')}`;
@@ -26,7 +26,11 @@ describe('a landing directory with every trap', () => {
       '{"charge_point_id": "CP-0001"}',
       '[2, "x", "Heartbeat", {}]',
       JSON.stringify({ charge_point_id: 'CP-0001', received_at: 'not a time', frame: [2, 'x', 'Heartbeat', {}] }),
-      JSON.stringify({ charge_point_id: 'CP-0001', received_at: '2024-04-29T10:00:00Z', frame: [2, 'x', 'StartTransaction', { connectorId: 1, idTag: 'T', meterStart: 'lots', timestamp: '2024-04-29T10:00:00Z' }] }),
+      JSON.stringify({
+        charge_point_id: 'CP-0001',
+        received_at: '2024-04-29T10:00:00Z',
+        frame: [2, 'x', 'StartTransaction', { connectorId: 1, idTag: 'T', meterStart: 'lots', timestamp: '2024-04-29T10:00:00Z' }],
+      }),
     ];
     // harmless traffic the marts must ignore: an unknown action and a CALLERROR answering it
     const harmless = [
@@ -52,7 +56,11 @@ describe('a landing directory with every trap', () => {
     const quarantined = garbage.length;
     const totalLines = firstHalf.length + 2 + secondHalf.length + redelivered.length;
     expect(run.summary.lines).toEqual({ read: totalLines, loaded: totalLines - quarantined - 2, quarantined, blank: 2 });
-    expect(await run.query(`select count(*) as n from fct_landing_file_lines where lines_read <> lines_loaded + lines_quarantined + lines_blank`)).toEqual([{ n: '0' }]);
+    expect(
+      await run.query(
+        `select count(*) as n from fct_landing_file_lines where lines_read <> lines_loaded + lines_quarantined + lines_blank`,
+      ),
+    ).toEqual([{ n: '0' }]);
 
     const rows = await run.query(
       `select charge_point_id, transaction_id, connector_id, id_tag,
@@ -78,7 +86,9 @@ describe('a landing directory with every trap', () => {
     // the traps were really there
     expect(new Set(truth.map((t) => `${t.chargePointId}/${t.transactionId}`)).size).toBeLessThan(truth.length);
     expect(await run.query(`select count(*) as n from stg_ocpp__other_calls`)).toEqual([{ n: '1' }]);
-    expect(await run.query(`select count(*) as n from int_ocpp__replies where message_type_id = 4 and action = 'DataTransfer'`)).toEqual([{ n: '1' }]);
+    expect(await run.query(`select count(*) as n from int_ocpp__replies where message_type_id = 4 and action = 'DataTransfer'`)).toEqual([
+      { n: '1' },
+    ]);
     const [late] = await run.query(
       `select count(*) as n from int_energy_register_samples s
        join fct_transactions t on s.start_file_id = t.start_file_id and s.start_line_no = t.start_line_no

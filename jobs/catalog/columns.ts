@@ -131,6 +131,7 @@ export const WORKBOOK_COLUMNS: ColumnDoc[] = [
 export const REVIEW_REASONS: Record<string, string> = {
   open: 'Open: started, no stop in the data yet. Not billed; it is billed in the month it stops.',
   stop_without_start: 'Stop without a start in the data (it began before the logs): energy and charge time unknown. Not billed.',
+  stopped_more_than_once: 'Stopped more than once: the first stop is billed, the later ones are ignored.',
   negative_energy: 'Negative energy: meter stop below meter start (meter reset or replacement).',
   non_positive_duration: 'Charge time zero or negative (charge point clock).',
   longer_than_7_days: 'Charge time over 7 days.',
@@ -198,6 +199,22 @@ export const DATASETS: DatasetDoc[] = [
     columns: CHARGE_POINT_COLUMNS,
   },
 ];
+
+/**
+ * Warehouse marts documented column by column, for whoever queries the warehouse directly;
+ * test/catalog.test.ts fails when a mart listed here has a column without an entry (or an entry
+ * without a column). fct_transactions carries the exported columns plus what only the warehouse keeps.
+ */
+export const MART_COLUMNS: Record<string, ColumnDoc[]> = {
+  fct_transactions: [
+    ...TRANSACTION_COLUMNS,
+    { name: 'flags', type: 'VARCHAR[]', header: 'Flags', description: 'Anomaly flags for review (e.g. negative_energy, non_positive_duration, longer_than_7_days, register_disagrees, clock_skew; stop_without_start): an empty list when there is nothing to review. The workbook shows them in words (REVIEW_REASONS).' },
+    { name: 'start_file_id', type: 'BIGINT', header: 'Start file', description: 'landing_files.file_id of the file the StartTransaction line was read from. Null for a stop without a start.' },
+    { name: 'start_line_no', type: 'BIGINT', header: 'Start line', description: 'Line number of the StartTransaction in that file: (start_file_id, start_line_no) is its row in raw_lines.' },
+    { name: 'stop_file_id', type: 'BIGINT', header: 'Stop file', description: 'landing_files.file_id of the file the StopTransaction line was read from. Null while the transaction is open.' },
+    { name: 'stop_line_no', type: 'BIGINT', header: 'Stop line', description: 'Line number of the StopTransaction in that file: (stop_file_id, stop_line_no) is its row in raw_lines.' },
+  ],
+};
 
 export function datasetDoc(name: string): DatasetDoc {
   const dataset = DATASETS.find((candidate) => candidate.name === name);

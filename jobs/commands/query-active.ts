@@ -1,5 +1,5 @@
-import type { Command } from 'commander';
 import { DuckDBTimestampTZValue } from '@duckdb/node-api';
+import type { Command } from 'commander';
 import { z } from 'zod';
 import { DEFAULTS, formatSchema, outputSchema, parseOptions } from '../options.ts';
 import { FORMAT_OPTION, OUTPUT_OPTION, printReport } from '../query/report.ts';

@@ -1,9 +1,29 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { TRANSACTION_COLUMNS } from '../catalog/columns.ts';
+import { columnsHelp, pickColumns } from '../catalog/help.ts';
 import { DEFAULTS, formatSchema, monthSchema, outputSchema, parseOptions } from '../options.ts';
 import { FORMAT_OPTION, OUTPUT_OPTION, printReport } from '../query/report.ts';
 
 const schema = z.object({ month: monthSchema, warehouse: z.string().min(1), format: formatSchema, output: outputSchema });
+
+/** What sql/reports/monthly_transactions.sql returns; test/catalog.test.ts holds the two together. */
+export const QUERY_TRANSACTIONS_COLUMNS = [
+  'charge_point_id',
+  'transaction_id',
+  'connector_id',
+  'id_tag',
+  'started_at',
+  'stopped_at',
+  'duration_s',
+  'meter_start_wh',
+  'meter_stop_wh',
+  'energy_wh',
+  'energy_kwh',
+  'stop_reason',
+  'last_register_wh',
+  'month',
+] as const;
 
 export function registerQueryTransactions(query: Command): void {
   query
@@ -13,6 +33,7 @@ export function registerQueryTransactions(query: Command): void {
     .option('--warehouse <file>', 'DuckDB warehouse file', DEFAULTS.warehouse)
     .option(...FORMAT_OPTION)
     .option(...OUTPUT_OPTION)
+    .addHelpText('after', columnsHelp(pickColumns(TRANSACTION_COLUMNS, QUERY_TRANSACTIONS_COLUMNS)))
     .action(async (raw) => {
       const options = parseOptions(schema, raw);
       await printReport(options.warehouse, 'monthly_transactions', { month: options.month }, options.format, options.output);

@@ -31,9 +31,9 @@ export function registerRun(program: Command): void {
     .option('--timezone <IANA>', 'time zone that months and workbook times are computed in', DEFAULTS.timezone)
     .option('--max-line-bytes <n>', 'longer lines are quarantined', String(1024 * 1024))
     .option('--no-html', 'skip the self-contained HTML reports (<out>/html/)')
-    .option('--csv', 'also write each workbook\'s Transactions sheet as <out>/excel/ocpp-report-M.transactions.csv', false)
+    .option('--csv', 'also write the Transactions sheet of each workbook as <out>/excel/ocpp-report-M.transactions.csv', false)
     .option('--quiet', 'no progress events on stderr (JSON lines when stderr is not a terminal)', false)
-    .option('--settle-seconds <s>', "a file changed less than this long ago may still be written: its unterminated last line waits", '60')
+    .option('--settle-seconds <s>', 'a file changed less than this long ago may still be written: its unterminated last line waits', '60')
     .option('--reload <file>', 'replace the rows of a landing file whose already-loaded bytes changed (repeatable)', collect, [])
     .option('--full-refresh', 'rebuild every model from all loaded lines and export every month', false)
     .option('--dry-run', 'print what would be loaded, change nothing', false)
@@ -48,12 +48,13 @@ export function registerRun(program: Command): void {
       );
       for (const rejected of summary.rejectedFiles) console.log(`  ${rejected.error}`);
       if (options.dryRun) {
-        for (const planned of summary.plannedFiles ?? []) console.log(`  ${planned.action === 'changed' ? 'changed, would keep' : `would ${planned.action === 'appended' ? 'append' : 'load'}`}: ${planned.path}`);
+        for (const planned of summary.plannedFiles ?? [])
+          console.log(
+            `  ${planned.action === 'changed' ? 'changed, would keep' : `would ${planned.action === 'appended' ? 'append' : 'load'}`}: ${planned.path}`,
+          );
         return;
       }
-      console.log(
-        `lines: ${lines.read} read = ${lines.loaded} loaded + ${lines.quarantined} quarantined + ${lines.blank} blank`,
-      );
+      console.log(`lines: ${lines.read} read = ${lines.loaded} loaded + ${lines.quarantined} quarantined + ${lines.blank} blank`);
       console.log(`months: ${summary.months.length > 0 ? summary.months.join(', ') : 'none'}`);
       console.log(`reports written to ${options.out}/:`);
       for (const output of summary.outputs) console.log(`  ${output}`);

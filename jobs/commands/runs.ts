@@ -3,7 +3,12 @@ import { z } from 'zod';
 import { DEFAULTS, formatSchema, outputSchema, parseOptions } from '../options.ts';
 import { FORMAT_OPTION, OUTPUT_OPTION, printReport } from '../query/report.ts';
 
-const schema = z.object({ warehouse: z.string().min(1), limit: z.coerce.number().int().positive(), format: formatSchema, output: outputSchema });
+const schema = z.object({
+  warehouse: z.string().min(1),
+  limit: z.coerce.number().int().positive(),
+  format: formatSchema,
+  output: outputSchema,
+});
 
 export function registerRuns(program: Command): void {
   program

@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DATASETS, SCHEMA_VERSION, type DatasetDoc } from '../catalog/columns.ts';
+import { DATASETS, type DatasetDoc, SCHEMA_VERSION } from '../catalog/columns.ts';
 import { writeAtomically } from './atomic.ts';
 
 export interface DictionaryContext {
@@ -136,7 +136,10 @@ export function renderDataDictionary(context: DictionaryContext, datasets: reado
     '',
     'polars:',
     '',
-    fence('python', `import polars as pl\ntransactions = pl.scan_parquet("transactions/**/*.parquet", hive_partitioning=True, try_parse_hive_dates=False)`),
+    fence(
+      'python',
+      `import polars as pl\ntransactions = pl.scan_parquet("transactions/**/*.parquet", hive_partitioning=True, try_parse_hive_dates=False)`,
+    ),
     '',
     'pandas (pyarrow):',
     '',
@@ -172,7 +175,9 @@ export function renderDataDictionary(context: DictionaryContext, datasets: reado
     '## Datasets',
     '',
     ...datasets.flatMap((dataset) => [datasetSection(dataset), '']),
-  ].join('\n').trimEnd()}\n`;
+  ]
+    .join('\n')
+    .trimEnd()}\n`;
 }
 
 export function dataDictionaryPath(outDir: string): string {

@@ -6,7 +6,14 @@ import { writeAtomically } from './atomic.ts';
 import type { ExportContext } from './month.ts';
 import { writeAboutSheet } from './workbook/about.ts';
 import { exportTransactionsCsv, transactionsCsvPath } from './workbook/csv.ts';
-import { chargePointsSheet, customersSheet, exceptionsSheet, safeSheetName, transactionsSheet, type TableSheet } from './workbook/layout.ts';
+import {
+  chargePointsSheet,
+  customersSheet,
+  exceptionsSheet,
+  safeSheetName,
+  type TableSheet,
+  transactionsSheet,
+} from './workbook/layout.ts';
 import { monthStart, readSummaryFigures, writeSummarySheet } from './workbook/summary.ts';
 import { writeTableSheet } from './workbook/write-table.ts';
 

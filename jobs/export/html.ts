@@ -2,18 +2,10 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Db } from '../db.ts';
 import { writeAtomically } from './atomic.ts';
-import {
-  chargePointsSpec,
-  durationSpec,
-  energyPerDaySpec,
-  energySpec,
-  heatmapSpec,
-  onlineSpec,
-  renderChart,
-} from './html/charts.ts';
+import { chargePointsSpec, durationSpec, energyPerDaySpec, energySpec, heatmapSpec, onlineSpec, renderChart } from './html/charts.ts';
 import { readMonthData } from './html/data.ts';
 import { monthLabel } from './html/format.ts';
-import { indexPage, monthPage, type MonthCharts } from './html/page.ts';
+import { indexPage, type MonthCharts, monthPage } from './html/page.ts';
 import type { ExportContext } from './month.ts';
 
 const MONTH_PAGE = /^ocpp-report-(\d{4}-(?:0[1-9]|1[0-2]))\.html$/;

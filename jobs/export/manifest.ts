@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import { readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SCHEMA_VERSION, type DatasetDoc } from '../catalog/columns.ts';
+import { type DatasetDoc, SCHEMA_VERSION } from '../catalog/columns.ts';
 import type { Db } from '../db.ts';
 import { queryRows } from '../db.ts';
 import { writeAtomically } from './atomic.ts';
-import { datasetDir, datasetFilePath, type DatasetContext } from './dataset-paths.ts';
+import { type DatasetContext, datasetDir, datasetFilePath } from './dataset-paths.ts';
 
 export interface ManifestFile {
   path: string;

@@ -1,11 +1,11 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DATASETS, datasetDoc, type DatasetDoc } from '../catalog/columns.ts';
+import { DATASETS, type DatasetDoc, datasetDoc } from '../catalog/columns.ts';
 import type { Db, Params } from '../db.ts';
 import { loadSqlProject, sqlFile } from '../models/project.ts';
 import { writeAtomically } from './atomic.ts';
 import { writeDataDictionary } from './data-dictionary.ts';
-import { datasetDir, datasetFilePath, type DatasetContext } from './dataset-paths.ts';
+import { type DatasetContext, datasetDir, datasetFilePath } from './dataset-paths.ts';
 import { writeManifest } from './manifest.ts';
 
 export const PARTITIONED_DATASETS = DATASETS.filter((dataset) => dataset.partitionedBy === 'month').map((dataset) => dataset.name);
@@ -25,10 +25,10 @@ async function writeDatasetFile(db: Db, dataset: DatasetDoc, target: string, par
   const query = sqlFile(loadSqlProject(), 'reports', `export_${dataset.name}`).sql;
   const projection = dataset.partitionedBy ? `* exclude (${dataset.partitionedBy})` : '*';
   await writeAtomically(target, async (temporary) => {
-    await db.run(
-      `copy (select ${projection} from (\n${query}\n)) to $path (format parquet, compression zstd, row_group_size 122880)`,
-      { ...params, path: temporary },
-    );
+    await db.run(`copy (select ${projection} from (\n${query}\n)) to $path (format parquet, compression zstd, row_group_size 122880)`, {
+      ...params,
+      path: temporary,
+    });
     await assertDocumentedSchema(db, dataset, temporary);
   });
 }
@@ -38,7 +38,9 @@ async function assertDocumentedSchema(db: Db, dataset: DatasetDoc, path: string)
   const reader = await db.runAndReadAll(`select * from read_parquet($path, hive_partitioning = false) limit 0`, { path });
   const types = reader.columnTypes();
   const actual = reader.columnNames().map((name, index) => `${name} ${types[index]!.toString()}`);
-  const expected = dataset.columns.filter((column) => column.name !== dataset.partitionedBy).map((column) => `${column.name} ${column.type}`);
+  const expected = dataset.columns
+    .filter((column) => column.name !== dataset.partitionedBy)
+    .map((column) => `${column.name} ${column.type}`);
   if (actual.join(', ') !== expected.join(', ')) {
     throw new Error(
       `sql/reports/export_${dataset.name}.sql does not match jobs/catalog/columns.ts: file has (${actual.join(', ')}), catalog has (${expected.join(', ')})`,

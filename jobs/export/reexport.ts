@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { Db } from '../db.ts';
-import { queryRows, withWarehouse } from '../db.ts';
+import { NIGHTLY_MEMORY_LIMIT, queryRows, withWarehouse } from '../db.ts';
 import { CliError } from '../errors.ts';
 import { withLock } from '../lock.ts';
 import { setModelVariables } from '../models/run-models.ts';
@@ -48,7 +48,7 @@ export async function reexportDatasets(options: ReexportOptions): Promise<Reexpo
         outputs.push(...(await exportRunDatasets(db, options.out, context, wanted(UNPARTITIONED_DATASETS))));
         return { runId, months, outputs };
       },
-      { readOnly: true },
+      { readOnly: true, memoryLimit: NIGHTLY_MEMORY_LIMIT },
     ),
   );
 }
@@ -76,7 +76,8 @@ async function assertBuiltInTimezone(db: Db, timezone: string): Promise<void> {
 
 async function latestRunId(db: Db): Promise<number> {
   const [row] = await queryRows(db, `select max(run_id) as run_id from runs where status = 'succeeded'`);
-  if (row?.run_id === null || row?.run_id === undefined) throw new CliError('no successful run in the warehouse: run `ocpp-report run` first');
+  if (row?.run_id === null || row?.run_id === undefined)
+    throw new CliError('no successful run in the warehouse: run `ocpp-report run` first');
   return Number(row.run_id);
 }
 

@@ -27,10 +27,7 @@ export function toEnvelopeLine(message: SimMessage): string {
  * `body` written with Python's json.dumps separators, `+00:00` log timestamps.
  */
 export function toFlatLine(message: SimMessage): string {
-  const writeTimestamp = formatTimestamp(message.loggedAt, { fractionDigits: 6, offsetMinutes: 0 }, '+00:00').replace(
-    /\.000000\+/,
-    '+',
-  );
+  const writeTimestamp = formatTimestamp(message.loggedAt, { fractionDigits: 6, offsetMinutes: 0 }, '+00:00').replace(/\.000000\+/, '+');
   return JSON.stringify({
     message_id: message.uniqueId,
     message_type: message.messageTypeId,

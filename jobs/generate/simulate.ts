@@ -1,15 +1,5 @@
 import { createRandom, type Random } from './random.ts';
-import {
-  type ClockStyle,
-  DAY_US,
-  formatTimestamp,
-  HOUR_US,
-  type Micros,
-  MINUTE_US,
-  parseDay,
-  quantize,
-  SECOND_US,
-} from './timestamps.ts';
+import { type ClockStyle, DAY_US, formatTimestamp, HOUR_US, MINUTE_US, type Micros, parseDay, quantize, SECOND_US } from './timestamps.ts';
 
 export interface SimulationOptions {
   chargePoints: number;
@@ -146,9 +136,11 @@ function* simulateDays(options: SimulationOptions, truth: TruthTransaction[]): G
       while (cp.nextHeartbeatAt < dayEnd) {
         const at = cp.nextHeartbeatAt;
         emit(call(cp, at, cp.heartbeatUniqueId, 'Heartbeat', {}));
-        emit(reply(cp, at + random.int(20, 400) * 1000, cp.heartbeatUniqueId, 'Heartbeat', {
-          currentTime: formatTimestamp(at, LOG_STYLE),
-        }));
+        emit(
+          reply(cp, at + random.int(20, 400) * 1000, cp.heartbeatUniqueId, 'Heartbeat', {
+            currentTime: formatTimestamp(at, LOG_STYLE),
+          }),
+        );
         cp.nextHeartbeatAt += heartbeatUs;
       }
 
@@ -196,17 +188,21 @@ function reply(cp: ChargePointState, loggedAt: Micros, uniqueId: string, action:
 
 function bootChargePoint(cp: ChargePointState, bootAt: Micros, heartbeatUs: number, emit: Emit, uid: () => string, random: Random) {
   const bootId = uid();
-  emit(call(cp, bootAt, bootId, 'BootNotification', {
-    chargePointVendor: cp.hardware.vendor,
-    chargePointModel: cp.hardware.model,
-    chargePointSerialNumber: `SN-${cp.id}`,
-    firmwareVersion: cp.firmware,
-  }));
-  emit(reply(cp, bootAt + random.int(20, 400) * 1000, bootId, 'BootNotification', {
-    status: 'Accepted',
-    currentTime: formatTimestamp(bootAt, LOG_STYLE),
-    interval: heartbeatUs / SECOND_US,
-  }));
+  emit(
+    call(cp, bootAt, bootId, 'BootNotification', {
+      chargePointVendor: cp.hardware.vendor,
+      chargePointModel: cp.hardware.model,
+      chargePointSerialNumber: `SN-${cp.id}`,
+      firmwareVersion: cp.firmware,
+    }),
+  );
+  emit(
+    reply(cp, bootAt + random.int(20, 400) * 1000, bootId, 'BootNotification', {
+      status: 'Accepted',
+      currentTime: formatTimestamp(bootAt, LOG_STYLE),
+      interval: heartbeatUs / SECOND_US,
+    }),
+  );
   cp.connectorFreeAt.forEach((_, index) => {
     const at = bootAt + (index + 1) * SECOND_US;
     statusNotification(cp, at, index + 1, 'Available', emit, uid, random);
@@ -226,12 +222,14 @@ function statusNotification(
   random: Random,
 ) {
   const id = uid();
-  emit(call(cp, at, id, 'StatusNotification', {
-    connectorId,
-    errorCode: 'NoError',
-    status,
-    timestamp: formatTimestamp(quantize(at, cp.clock), cp.clock),
-  }));
+  emit(
+    call(cp, at, id, 'StatusNotification', {
+      connectorId,
+      errorCode: 'NoError',
+      status,
+      timestamp: formatTimestamp(quantize(at, cp.clock), cp.clock),
+    }),
+  );
   emit(reply(cp, at + random.int(20, 400) * 1000, id, 'StatusNotification', {}));
 }
 
@@ -257,16 +255,20 @@ function chargeSession(
   const startId = uid();
   // Real charge points log StartTransaction about a second after its own timestamp.
   const startLoggedAt = startAt + SECOND_US + random.int(0, 200_000);
-  emit(call(cp, startLoggedAt, startId, 'StartTransaction', {
-    connectorId,
-    idTag,
-    meterStart: meterStartWh,
-    timestamp: formatTimestamp(startedAt, cp.clock),
-  }));
-  emit(reply(cp, startLoggedAt + random.int(20, 400) * 1000, startId, 'StartTransaction', {
-    transactionId,
-    idTagInfo: { status: 'Accepted' },
-  }));
+  emit(
+    call(cp, startLoggedAt, startId, 'StartTransaction', {
+      connectorId,
+      idTag,
+      meterStart: meterStartWh,
+      timestamp: formatTimestamp(startedAt, cp.clock),
+    }),
+  );
+  emit(
+    reply(cp, startLoggedAt + random.int(20, 400) * 1000, startId, 'StartTransaction', {
+      transactionId,
+      idTagInfo: { status: 'Accepted' },
+    }),
+  );
   statusNotification(cp, startLoggedAt + 2 * SECOND_US, connectorId, 'Charging', emit, uid, random);
 
   const record: TruthTransaction = {
@@ -291,11 +293,13 @@ function chargeSession(
     // Now and then the last reading is queued and delivered only after the StopTransaction.
     const lateDelivery = t + MINUTE_US >= stopAt && random.chance(0.15);
     const sentAt = t + (lateDelivery ? random.int(90, 300) * SECOND_US : random.int(20, 900) * 1000);
-    const emitted = emit(call(cp, sentAt, id, 'MeterValues', {
-      connectorId,
-      transactionId,
-      meterValue: [{ timestamp: formatTimestamp(sampledAt, cp.clock), sampledValue: sampledValues(cp, registerWh, powerW) }],
-    }));
+    const emitted = emit(
+      call(cp, sentAt, id, 'MeterValues', {
+        connectorId,
+        transactionId,
+        meterValue: [{ timestamp: formatTimestamp(sampledAt, cp.clock), sampledValue: sampledValues(cp, registerWh, powerW) }],
+      }),
+    );
     if (!emitted && !lateDelivery) return;
     if (!emitted) continue;
     emit(reply(cp, sentAt + random.int(100, 600) * 1000, id, 'MeterValues', {}));
@@ -307,13 +311,15 @@ function chargeSession(
   const stopReason = random.pick(STOP_REASONS);
   const stopId = uid();
   const stopLoggedAt = stopAt + random.int(20, 900) * 1000;
-  const stopped = emit(call(cp, stopLoggedAt, stopId, 'StopTransaction', {
-    transactionId,
-    idTag,
-    meterStop: meterStopWh,
-    timestamp: formatTimestamp(stoppedAt, cp.clock),
-    reason: stopReason,
-  }));
+  const stopped = emit(
+    call(cp, stopLoggedAt, stopId, 'StopTransaction', {
+      transactionId,
+      idTag,
+      meterStop: meterStopWh,
+      timestamp: formatTimestamp(stoppedAt, cp.clock),
+      reason: stopReason,
+    }),
+  );
   cp.connectorMeterWh[connectorId - 1] = meterStopWh;
   if (!stopped) return;
   record.stoppedAtUs = stoppedAt;
@@ -334,7 +340,13 @@ function sampledValues(cp: ChargePointState, registerWh: number, powerW: number)
         : { value: String(registerWh), context: 'Sample.Periodic', measurand: 'Energy.Active.Import.Register', unit: 'Wh' };
   return [
     register,
-    { value: String(Math.floor(registerWh / 3)), context: 'Sample.Periodic', measurand: 'Energy.Active.Import.Register', phase: 'L1', unit: 'Wh' },
+    {
+      value: String(Math.floor(registerWh / 3)),
+      context: 'Sample.Periodic',
+      measurand: 'Energy.Active.Import.Register',
+      phase: 'L1',
+      unit: 'Wh',
+    },
     { value: powerW.toFixed(1), context: 'Sample.Periodic', measurand: 'Power.Active.Import', unit: 'W' },
     { value: (powerW / 230 / 3).toFixed(2), context: 'Sample.Periodic', measurand: 'Current.Import', phase: 'L1', unit: 'A' },
   ];

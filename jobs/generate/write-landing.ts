@@ -1,11 +1,11 @@
 import { createWriteStream } from 'node:fs';
 import { mkdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { type Dialect, toLine } from './dialects.ts';
-import { simulate, type SimulationOptions, type TruthTransaction } from './simulate.ts';
+import { type SimulationOptions, simulate, type TruthTransaction } from './simulate.ts';
 
 export interface WriteLandingOptions extends SimulationOptions {
   out: string;

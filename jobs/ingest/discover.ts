@@ -11,4 +11,3 @@ export async function discoverLandingFiles(landingDir: string): Promise<string[]
     .map((entry) => resolve(join(entry.parentPath, entry.name)))
     .sort();
 }
-

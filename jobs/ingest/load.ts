@@ -1,10 +1,12 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
+import { BIGINT, DuckDBDataChunk, VARCHAR } from '@duckdb/node-api';
 import type { Db } from '../db.ts';
-import { queryRows, transaction } from '../db.ts';
+import { queryRows, siblingConnection, transaction } from '../db.ts';
 import { discoverLandingFiles } from './discover.ts';
-import { type ReadProgress, readLines, sha256Hex } from './read-lines.ts';
+import { DEFAULT_MAX_LINE_BYTES, LINE_CHECKSUM_MODULUS, type ReadProgress, readLines, scanPlainFile, sha256Hex } from './read-lines.ts';
 
 /**
  * What happened to a landing file in a run:
@@ -26,6 +28,8 @@ export interface FileLoadResult {
   linesStored: number;
   linesBlank: number;
   linesRejectedByReader: number;
+  /** How the lines were read: in bulk by DuckDB (a plain file without special cases) or by readLines. */
+  reader?: 'bulk' | 'lines';
   error?: string;
 }
 
@@ -63,17 +67,55 @@ type Plan =
   | { action: 'full' }
   | { action: 'append'; from: KnownFile; prefixHash: ReturnType<typeof sha256Hex> };
 
+/**
+ * Files loaded at once, each on its own connection: a bulk load keeps one DuckDB thread busy
+ * (its scan is single-threaded to keep line order), so two files use two cores.
+ */
+const LOAD_CONNECTIONS = Math.max(1, Math.min(4, availableParallelism()));
+
 /** Loads what is new in the landing directory. Each file is one transaction: all of it or none. */
 export async function loadLanding(db: Db, landingDir: string, options: LoadOptions): Promise<FileLoadResult[]> {
   const paths = await discoverLandingFiles(landingDir);
-  const results: FileLoadResult[] = [];
-  for (const path of paths) results.push(await loadFile(db, path, options));
+  const fileIds = await allocateFileIds(db, paths);
+  const results: FileLoadResult[] = new Array(paths.length);
+  let next = 0;
+  let failed = false;
+  const worker = async (connection: Db) => {
+    while (!failed && next < paths.length) {
+      const index = next++;
+      const path = paths[index]!;
+      try {
+        results[index] = await loadFile(connection, path, fileIds.get(path)!, options);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    }
+  };
+  const siblings = await Promise.all(Array.from({ length: Math.min(LOAD_CONNECTIONS, paths.length) - 1 }, () => siblingConnection(db)));
+  // Every worker finishes its file before a connection closes, even when another one failed.
+  const outcomes = await Promise.allSettled([worker(db), ...siblings.map(worker)]);
+  for (const sibling of siblings) sibling.closeSync();
+  const failure = outcomes.find((outcome) => outcome.status === 'rejected');
+  if (failure) throw failure.reason;
   return results;
+}
+
+/**
+ * The id of every file: its own if the manifest knows it, else the next free one in path order,
+ * so ids do not depend on which of the concurrent loads gets there first.
+ */
+async function allocateFileIds(db: Db, paths: string[]): Promise<Map<string, number>> {
+  const known = await queryRows(db, `select path, file_id from landing_files`);
+  const ids = new Map(known.map((row) => [String(row.path), Number(row.file_id)]));
+  let nextId = known.reduce((max, row) => Math.max(max, Number(row.file_id)), 0) + 1;
+  for (const path of paths) if (!ids.has(path)) ids.set(path, nextId++);
+  return ids;
 }
 
 const nothing = { linesRead: 0, linesStored: 0, linesBlank: 0, linesRejectedByReader: 0 };
 
-async function loadFile(db: Db, path: string, options: LoadOptions): Promise<FileLoadResult> {
+async function loadFile(db: Db, path: string, fileId: number, options: LoadOptions): Promise<FileLoadResult> {
   const info = await stat(path);
   const known = await knownFile(db, path);
   const fresh = (options.now ?? Date.now()) - info.mtimeMs < (options.settleSeconds ?? 0) * 1000;
@@ -99,21 +141,36 @@ async function loadFile(db: Db, path: string, options: LoadOptions): Promise<Fil
   const outcome = plan.action === 'append' ? 'appended' : 'loaded';
   if (options.dryRun) return { path, outcome, ...nothing };
 
-  const fileId = known?.fileId ?? (await nextFileId(db));
   try {
     return await transaction(db, async () => {
       const previous = plan.action === 'append' ? plan.from : undefined;
       if (!previous) await forgetFile(db, fileId);
       const progress: ReadProgress = { endOffset: 0, endsUnterminated: false, heldBytes: 0 };
-      const hash = plan.action === 'append' ? plan.prefixHash : sha256Hex();
-      const counts = await appendFileLines(db, path, fileId, {
-        maxLineBytes: options.maxLineBytes,
-        startOffset: previous?.bytesLoaded ?? 0,
-        firstLineNo: (previous?.linesRead ?? 0) + 1,
-        holdUnterminatedTail: fresh && !path.endsWith('.gz'),
-        onRawChunk: hash.update,
-        progress,
-      });
+      let hash = plan.action === 'append' ? plan.prefixHash : sha256Hex();
+      const holdUnterminatedTail = fresh && !path.endsWith('.gz');
+      let reader: FileLoadResult['reader'] = 'bulk';
+      let counts =
+        plan.action === 'full' && !path.endsWith('.gz')
+          ? await bulkLoadPlainFile(db, path, fileId, {
+              maxLineBytes: options.maxLineBytes,
+              holdUnterminatedTail,
+              onRawChunk: hash.update,
+              progress,
+            })
+          : null;
+      if (!counts) {
+        reader = 'lines';
+        // The bulk pass (if any) hashed bytes already: the reader's pass hashes from scratch.
+        if (plan.action === 'full') hash = sha256Hex();
+        counts = await appendFileLines(db, path, fileId, {
+          maxLineBytes: options.maxLineBytes,
+          startOffset: previous?.bytesLoaded ?? 0,
+          firstLineNo: (previous?.linesRead ?? 0) + 1,
+          holdUnterminatedTail,
+          onRawChunk: hash.update,
+          progress,
+        });
+      }
       // The stored hash covers exactly the bytes loaded; a held tail is not part of it.
       const sha256 = progress.heldBytes > 0 ? await hashPrefix(path, progress.endOffset) : hash.digest();
       await db.run(`delete from landing_files where file_id = $fileId`, { fileId });
@@ -137,7 +194,7 @@ async function loadFile(db: Db, path: string, options: LoadOptions): Promise<Fil
           endsUnterminated: progress.endsUnterminated,
         },
       );
-      return { path, outcome, fileId, firstLineNo: (previous?.linesRead ?? 0) + 1, ...counts };
+      return { path, outcome, fileId, firstLineNo: (previous?.linesRead ?? 0) + 1, ...counts, reader };
     });
   } catch (error) {
     const message = `cannot read ${path}: ${(error as Error).message}`;
@@ -230,15 +287,97 @@ async function forgetFile(db: Db, fileId: number): Promise<void> {
   }
 }
 
-async function nextFileId(db: Db): Promise<number> {
-  const [row] = await queryRows(db, `select coalesce(max(file_id), 0) + 1 as id from landing_files`);
-  return Number(row?.id ?? 1);
+type ReadOptions = NonNullable<Parameters<typeof readLines>[1]>;
+type LineCounts = { linesRead: number; linesStored: number; linesBlank: number; linesRejectedByReader: number };
+
+/** Rows per chunk handed to the appender: DuckDB's vector size, so a chunk is one vector per column. */
+const APPEND_BATCH_ROWS = 2048;
+/** Longest line the bulk reader is asked to take; longer limits go through readLines. */
+const BULK_MAX_LINE_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Loads a whole plain file in bulk when its lines need none of readLines' special cases (almost
+ * every file): a first pass in JS hashes it and checks every line, then DuckDB's CSV reader
+ * stores the lines with their numbers, and the stored rows are checked against the first pass
+ * (count, bytes, an order-sensitive checksum). Returns null, having stored nothing, when the file
+ * needs readLines: then the caller reads it that way, hashing it afresh.
+ */
+async function bulkLoadPlainFile(db: Db, path: string, fileId: number, options: ReadOptions): Promise<LineCounts | null> {
+  const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  if (maxLineBytes > BULK_MAX_LINE_BYTES) return null;
+  let bytesRead = 0;
+  const scan = await scanPlainFile(path, {
+    maxLineBytes,
+    onRawChunk: (chunk) => {
+      bytesRead += chunk.length;
+      options.onRawChunk?.(chunk);
+    },
+  });
+  if (!scan.plain || (scan.endsUnterminated && options.holdUnterminatedTail)) return null;
+  if (scan.lines > 0) {
+    // A single-threaded scan (the streaming row_number() makes it one) yields lines in file
+    // order, so row_number() is the line number; the check below proves it for this file.
+    await db.run(
+      `insert into raw_lines (file_id, line_no, raw_line)
+       select
+           $fileId,
+           row_number() over (),
+           line,
+       from read_csv(
+           $path,
+           columns = {'line': 'varchar'},
+           delim = chr(1),
+           quote = '',
+           escape = '',
+           comment = '',
+           header = false,
+           auto_detect = false,
+           new_line = '\\n',
+           max_line_size = $maxLineSize,
+           buffer_size = $bufferSize
+       )`,
+      { fileId, path, maxLineSize: BULK_MAX_LINE_BYTES + 2, bufferSize: 4 * BULK_MAX_LINE_BYTES },
+    );
+    const [stored] = await queryRows(
+      db,
+      `select
+           count(*) as lines,
+           coalesce(sum(strlen(raw_line)), 0) as bytes,
+           coalesce(sum(((line_no % $modulus) * (strlen(raw_line) % $modulus)) % $modulus) % $modulus, 0) as checksum,
+       from raw_lines
+       where file_id = $fileId`,
+      { fileId, modulus: LINE_CHECKSUM_MODULUS },
+    );
+    if (Number(stored!.lines) !== scan.lines || Number(stored!.bytes) !== scan.bytes || Number(stored!.checksum) !== scan.checksum) {
+      await db.run(`delete from raw_lines where file_id = $fileId`, { fileId });
+      return null;
+    }
+  }
+  if (options.progress) {
+    options.progress.endOffset = bytesRead;
+    options.progress.endsUnterminated = scan.endsUnterminated;
+    options.progress.heldBytes = 0;
+  }
+  return { linesRead: scan.lines, linesStored: scan.lines, linesBlank: 0, linesRejectedByReader: 0 };
 }
 
-async function appendFileLines(db: Db, path: string, fileId: number, readOptions: Parameters<typeof readLines>[1]) {
+/** Streams a file through readLines, storing lines in chunks of rows (one appender call per chunk, not per value). */
+async function appendFileLines(db: Db, path: string, fileId: number, readOptions: ReadOptions): Promise<LineCounts> {
   const lines = await db.createAppender('raw_lines');
   const rejects = await db.createAppender('reader_rejects');
   const counts = { linesRead: 0, linesStored: 0, linesBlank: 0, linesRejectedByReader: 0 };
+  let lineNos: bigint[] = [];
+  let texts: string[] = [];
+  const appendBatch = () => {
+    if (texts.length === 0) return;
+    const chunk = DuckDBDataChunk.create([BIGINT, BIGINT, VARCHAR], texts.length);
+    chunk.setColumnValues(0, new Array<bigint>(texts.length).fill(BigInt(fileId)));
+    chunk.setColumnValues(1, lineNos);
+    chunk.setColumnValues(2, texts);
+    lines.appendDataChunk(chunk);
+    lineNos = [];
+    texts = [];
+  };
   try {
     for await (const event of readLines(path, readOptions)) {
       counts.linesRead += 1;
@@ -246,10 +385,9 @@ async function appendFileLines(db: Db, path: string, fileId: number, readOptions
         counts.linesBlank += 1;
       } else if (event.kind === 'line') {
         counts.linesStored += 1;
-        lines.appendBigInt(BigInt(fileId));
-        lines.appendBigInt(BigInt(event.lineNo));
-        lines.appendVarchar(event.text);
-        lines.endRow();
+        lineNos.push(BigInt(event.lineNo));
+        texts.push(event.text);
+        if (texts.length === APPEND_BATCH_ROWS) appendBatch();
       } else {
         counts.linesRejectedByReader += 1;
         rejects.appendBigInt(BigInt(fileId));
@@ -259,6 +397,7 @@ async function appendFileLines(db: Db, path: string, fileId: number, readOptions
         rejects.endRow();
       }
     }
+    appendBatch();
     lines.flushSync();
     rejects.flushSync();
   } finally {

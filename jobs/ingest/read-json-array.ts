@@ -1,5 +1,5 @@
-import { createReadStream } from 'node:fs';
 import { isUtf8 } from 'node:buffer';
+import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { DEFAULT_MAX_LINE_BYTES, type LineEvent } from './read-lines.ts';
@@ -49,7 +49,12 @@ export async function* readJsonArray(path: string, options: { maxLineBytes?: num
     parts = [];
     partBytes = 0;
     if (total > maxLineBytes) {
-      return { kind: 'reject', lineNo: elementNo, text: bytes.subarray(0, 4096).toString('utf8'), reason: `array element longer than ${maxLineBytes} bytes (${total} bytes)` };
+      return {
+        kind: 'reject',
+        lineNo: elementNo,
+        text: bytes.subarray(0, 4096).toString('utf8'),
+        reason: `array element longer than ${maxLineBytes} bytes (${total} bytes)`,
+      };
     }
     if (!isUtf8(bytes)) return { kind: 'reject', lineNo: elementNo, text: bytes.toString('utf8'), reason: 'invalid UTF-8' };
     return { kind: 'line', lineNo: elementNo, text: bytes.toString('utf8') };

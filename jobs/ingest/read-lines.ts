@@ -1,6 +1,6 @@
+import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { isUtf8 } from 'node:buffer';
 import { pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 
@@ -137,6 +137,85 @@ export async function* readLines(path: string, options: ReadLinesOptions = {}): 
     progress.endsUnterminated = true;
     yield event;
   }
+}
+
+/** What scanPlainFile found: enough to load the file in bulk and to check the bulk load after. */
+export interface PlainScan {
+  /**
+   * True when every line is one the reader would yield unchanged as a line: no BOM, no CR, no NUL
+   * or SOH byte, valid UTF-8, starting with a printable non-space ASCII byte (so never blank), at
+   * most maxLineBytes long. Such a file can be read by a bulk reader with the same result.
+   */
+  plain: boolean;
+  lines: number;
+  bytes: number;
+  /** Σ (line number × line length) mod LINE_CHECKSUM_MODULUS: catches lines stored out of order. */
+  checksum: number;
+  endsUnterminated: boolean;
+}
+
+/** A prime below 2^26, so (line number mod it) × (length mod it) stays exact in a double. */
+export const LINE_CHECKSUM_MODULUS = 67_108_859;
+
+/**
+ * Reads a plain file once, hashing it (onRawChunk) and checking that its lines need none of
+ * readLines' special cases. Stops at the first line that does (plain = false): the caller then
+ * reads the file with readLines. Lines are counted from 1 and never turned into strings.
+ */
+export async function scanPlainFile(
+  path: string,
+  options: { maxLineBytes?: number; onRawChunk?: (chunk: Buffer) => void } = {},
+): Promise<PlainScan> {
+  const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  const scan: PlainScan = { plain: true, lines: 0, bytes: 0, checksum: 0, endsUnterminated: false };
+  const notPlain = () => ({ ...scan, plain: false });
+  let carry = Buffer.alloc(0);
+  let first = true;
+  for await (const raw of createReadStream(path, { highWaterMark: 1024 * 1024 })) {
+    const chunk = raw as Buffer;
+    options.onRawChunk?.(chunk);
+    // A possible BOM is readLines' business.
+    if (first && chunk[0] === BOM[0]) return notPlain();
+    first = false;
+    if (chunk.indexOf(0x0d) !== -1 || chunk.indexOf(0x00) !== -1 || chunk.indexOf(0x01) !== -1) return notPlain();
+    const buffer = carry.length === 0 ? chunk : Buffer.concat([carry, chunk]);
+    const lastNewline = buffer.lastIndexOf(0x0a);
+    if (lastNewline === -1) {
+      if (buffer.length > maxLineBytes) return notPlain();
+      carry = Buffer.from(buffer);
+      continue;
+    }
+    // A newline never sits inside a multi-byte character, so whole lines check as one span.
+    if (!isUtf8(buffer.subarray(0, lastNewline))) return notPlain();
+    let start = 0;
+    while (start <= lastNewline) {
+      const end = buffer.indexOf(0x0a, start);
+      if (!plainLine(buffer, start, end, maxLineBytes)) return notPlain();
+      countLine(scan, end - start);
+      start = end + 1;
+    }
+    carry = Buffer.from(buffer.subarray(lastNewline + 1));
+  }
+  if (carry.length > 0) {
+    if (!isUtf8(carry) || !plainLine(carry, 0, carry.length, maxLineBytes)) return notPlain();
+    countLine(scan, carry.length);
+    scan.endsUnterminated = true;
+  }
+  return scan;
+}
+
+function plainLine(buffer: Buffer, start: number, end: number, maxLineBytes: number): boolean {
+  const length = end - start;
+  if (length === 0 || length > maxLineBytes) return false;
+  const lead = buffer[start]!;
+  return lead > 0x20 && lead < 0x7f;
+}
+
+function countLine(scan: PlainScan, length: number): void {
+  scan.lines += 1;
+  scan.bytes += length;
+  const term = ((scan.lines % LINE_CHECKSUM_MODULUS) * (length % LINE_CHECKSUM_MODULUS)) % LINE_CHECKSUM_MODULUS;
+  scan.checksum = (scan.checksum + term) % LINE_CHECKSUM_MODULUS;
 }
 
 export function sha256Hex(): { update: (chunk: Buffer) => void; digest: () => string; peek: () => string } {

@@ -1,62 +1,17 @@
-import { Ajv, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
-// Only the published JSON schemas: typed-ocpp's index compiles every validator on import (~2 s).
-import * as ocpp16Schemas from 'typed-ocpp/dist/ocpp16/schemas.js';
+import { availableParallelism } from 'node:os';
 import type { Db } from '../db.ts';
 import { queryRows, transaction } from '../db.ts';
+import { startPayloadCheckers } from './payload-checkers.ts';
+import { checkCallPayload, type PayloadViolation } from './payload-schema.ts';
 
-// ajv-formats is CommonJS; under ESM its default export arrives one level down.
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as unknown as (
-  ajv: Ajv,
-) => Ajv;
+/** The CALLs of the lines not yet checked (a SQL fragment shared by the queries below, no input in it). */
+const UNCHECKED_CALLS = `
+     from base_ocpp__lines
+     where file_id in (select file_id from landing_files where status = 'loaded' and not payloads_checked)
+         and rejection_reason is null
+         and message_type_id = 2`;
 
-/**
- * Violations that cannot make a figure wrong: the message is kept and the violation recorded as
- * a warning (simulators send idTags longer than the schema's 20 characters, for example).
- */
-const WARNING_KEYWORDS = new Set(['maxLength', 'additionalProperties']);
-
-const ajv = addFormats(new Ajv({ allErrors: true, strict: false }));
-const schemas = ocpp16Schemas as unknown as Record<string, object>;
-const validators = new Map<string, ValidateFunction | null>();
-
-function requestValidator(action: string): ValidateFunction | null {
-  if (!validators.has(action)) {
-    const schema = schemas[`${action}Request`];
-    validators.set(action, schema ? ajv.compile(schema) : null);
-  }
-  return validators.get(action)!;
-}
-
-/** The flat dialect writes snake_case keys and None as null; the OCPP schemas want camelCase and absent. */
-export function normaliseFlatPayload(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(normaliseFlatPayload);
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value)
-        .filter(([, inner]) => inner !== null)
-        .map(([key, inner]) => [key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()), normaliseFlatPayload(inner)]),
-    );
-  }
-  return value;
-}
-
-export interface PayloadViolation {
-  severity: 'error' | 'warning';
-  reason: string;
-}
-
-/** Checks one CALL payload against the published OCPP 1.6 JSON schema of its action. */
-export function checkCallPayload(action: string, dialect: string, payload: unknown): PayloadViolation[] {
-  const validate = requestValidator(action);
-  if (!validate) return [];
-  const candidate = dialect === 'flat' ? normaliseFlatPayload(payload) : payload;
-  if (validate(candidate)) return [];
-  return (validate.errors ?? []).map((error) => ({
-    severity: WARNING_KEYWORDS.has(error.keyword) ? 'warning' : 'error',
-    reason: `${action} payload ${error.instancePath || '/'} ${error.message ?? 'is invalid'} (OCPP 1.6 schema)`,
-  }));
-}
+type FoundViolation = { fileId: bigint; lineNo: bigint; violation: PayloadViolation };
 
 /**
  * Validates the CALL payloads of every file not yet checked, once: results are kept in
@@ -64,23 +19,10 @@ export function checkCallPayload(action: string, dialect: string, payload: unkno
  * in OCPP-J a reply's schema depends on its CALL, which pairing finds later.
  */
 export async function validateNewPayloads(db: Db): Promise<{ checked: number; errors: number; warnings: number }> {
-  const files = await queryRows(db, `select file_id from landing_files where status = 'loaded' and not payloads_checked`);
-  let checked = 0;
-  const violations: { fileId: bigint; lineNo: bigint; violation: PayloadViolation }[] = [];
-  for (const { file_id: fileId } of files) {
-    const reader = await db.runAndReadAll(
-      `select line_no, action, dialect, payload::varchar as payload
-       from base_ocpp__lines
-       where file_id = $fileId and rejection_reason is null and message_type_id = 2`,
-      { fileId: fileId as bigint },
-    );
-    for (const [lineNo, action, dialect, payload] of reader.getRows()) {
-      checked += 1;
-      for (const violation of checkCallPayload(String(action), String(dialect), JSON.parse(String(payload)))) {
-        violations.push({ fileId: fileId as bigint, lineNo: lineNo as bigint, violation });
-      }
-    }
-  }
+  const violations: FoundViolation[] = [];
+  const checked = (await checkEmptyPayloads(db, violations)) + (await checkOtherPayloads(db, violations));
+  // Workers answer in any order: the table gets the violations in line order, as a single thread would.
+  violations.sort((a, b) => compareBigInt(a.fileId, b.fileId) || compareBigInt(a.lineNo, b.lineNo));
   // One transaction: a run killed here leaves neither violations nor the checked mark, never one without the other.
   await transaction(db, async () => {
     if (violations.length > 0) {
@@ -105,4 +47,84 @@ export async function validateNewPayloads(db: Db): Promise<{ checked: number; er
     errors: violations.filter((entry) => entry.violation.severity === 'error').length,
     warnings: violations.filter((entry) => entry.violation.severity === 'warning').length,
   };
+}
+
+/**
+ * An empty payload (`{}`, a third of a night's CALLs: every Heartbeat) gets the same verdict
+ * for every line with the same action and dialect, so it is checked once per pair; only a pair
+ * whose verdict is a violation has its lines read.
+ */
+async function checkEmptyPayloads(db: Db, violations: FoundViolation[]): Promise<number> {
+  const pairs = await queryRows(
+    db,
+    `select action, dialect, count(*) as lines ${UNCHECKED_CALLS} and payload::varchar = '{}' group by action, dialect`,
+  );
+  let checked = 0;
+  for (const { action, dialect, lines } of pairs) {
+    checked += Number(lines);
+    const found = checkCallPayload(String(action), String(dialect), {});
+    if (found.length === 0) continue;
+    const rows = await queryRows(
+      db,
+      `select file_id, line_no ${UNCHECKED_CALLS} and payload::varchar = '{}' and action = $action and dialect = $dialect`,
+      { action: String(action), dialect: String(dialect) },
+    );
+    for (const row of rows) {
+      for (const violation of found) violations.push({ fileId: row.file_id as bigint, lineNo: row.line_no as bigint, violation });
+    }
+  }
+  return checked;
+}
+
+/** Below this many payloads a night is checked on this thread: starting workers would cost more than it saves. */
+const WORKER_THRESHOLD = 20_000;
+/** Batches queued per worker: enough to keep it busy, few enough to keep memory flat. */
+const BATCHES_PER_WORKER = 2;
+
+/**
+ * Every other payload, parsed and checked one by one on worker threads (one per core: parsing
+ * and ajv are pure CPU work while the database waits). The payloads stream in chunks, so memory
+ * stays flat whatever the night's size, and DuckDB fetches the next chunk meanwhile.
+ */
+async function checkOtherPayloads(db: Db, violations: FoundViolation[]): Promise<number> {
+  const [counted] = await queryRows(db, `select count(*) as calls ${UNCHECKED_CALLS} and payload::varchar <> '{}'`);
+  if (Number(counted!.calls) === 0) return 0;
+  const workers = Number(counted!.calls) >= WORKER_THRESHOLD ? availableParallelism() : 0;
+  const checkers = startPayloadCheckers(workers);
+  const inFlight: Promise<void>[] = [];
+  let checked = 0;
+  const result = await db.stream(
+    `select file_id, line_no, '[' || to_json(action) || ',' || to_json(dialect) || ',' || payload || ']' as packed_call
+     ${UNCHECKED_CALLS} and payload::varchar <> '{}'`,
+  );
+  let next = result.fetchChunk();
+  try {
+    for (;;) {
+      const chunk = await next;
+      if (!chunk || chunk.rowCount === 0) break;
+      next = result.fetchChunk();
+      const [fileIds, lineNos, packedCalls] = [0, 1, 2].map((column) => chunk.getColumnValues(column));
+      checked += chunk.rowCount;
+      const checking = checkers.check(packedCalls as string[]).then((found) => {
+        for (const [row, severity, reason] of found) {
+          violations.push({ fileId: fileIds![row] as bigint, lineNo: lineNos![row] as bigint, violation: { severity, reason } });
+        }
+      });
+      inFlight.push(checking);
+      if (inFlight.length >= Math.max(1, workers) * BATCHES_PER_WORKER) await inFlight.shift();
+    }
+    await Promise.all(inFlight);
+  } catch (error) {
+    // Let the fetch and the checks in flight settle before the error leaves.
+    await next.catch(() => null);
+    await Promise.allSettled(inFlight);
+    throw error;
+  } finally {
+    await checkers.close();
+  }
+  return checked;
+}
+
+function compareBigInt(a: bigint, b: bigint): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

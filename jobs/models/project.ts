@@ -51,15 +51,26 @@ export function loadSqlProject(sqlDir = SQL_DIR): SqlFile[] {
   });
   const known = new Set<string>([...RAW_TABLES, ...files.map((file) => file.name)]);
   for (const file of files) {
-    const code = stripComments(file.sql);
     const reads = new Set<string>();
-    for (const match of code.matchAll(/\b(?:from|join)\s+([a-z_][a-z0-9_]*)/gi)) {
-      const name = match[1]!.toLowerCase();
+    for (const name of tableReferences(file.sql)) {
       if (known.has(name) && name !== file.name) reads.add(name);
     }
     file.reads = [...reads].sort();
   }
   return files;
+}
+
+/**
+ * Every name a query reads after `from` or `join`: models, raw tables and its own CTEs, lower-cased.
+ * Table functions (`from range(...)`) are not names. The one parser of table references: lineage,
+ * its tests and the SQL style check all use it.
+ */
+export function tableReferences(sql: string): string[] {
+  const names = new Set<string>();
+  for (const match of stripComments(sql).matchAll(/\b(?:from|join)\s+([a-z_][a-z0-9_]*)\b(?!\s*\()/gi)) {
+    names.add(match[1]!.toLowerCase());
+  }
+  return [...names];
 }
 
 function stripComments(sql: string): string {
@@ -84,9 +95,7 @@ export function buildOrder(files: SqlFile[]): SqlFile[] {
     state.set(model.name, 'done');
     ordered.push(model);
   };
-  const sorted = [...models].sort(
-    (a, b) => LAYER_ORDER.indexOf(a.layer) - LAYER_ORDER.indexOf(b.layer) || a.name.localeCompare(b.name),
-  );
+  const sorted = [...models].sort((a, b) => LAYER_ORDER.indexOf(a.layer) - LAYER_ORDER.indexOf(b.layer) || a.name.localeCompare(b.name));
   for (const model of sorted) visit(model, []);
   return ordered;
 }

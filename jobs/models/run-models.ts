@@ -1,5 +1,5 @@
-import type { Db } from '../db.ts';
 import { createHash } from 'node:crypto';
+import type { Db } from '../db.ts';
 import { queryJsonRows, queryRows } from '../db.ts';
 import type { Logger } from '../log.ts';
 import { buildOrder, loadSqlProject, type SqlFile } from './project.ts';

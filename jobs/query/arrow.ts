@@ -1,5 +1,8 @@
+import { DuckDBDateValue, DuckDBDecimalValue, DuckDBTimestampTZValue, DuckDBTimestampValue, type DuckDBValue } from '@duckdb/node-api';
 import {
+  Table as ArrowTable,
   Bool,
+  type Data,
   type DataType,
   DateDay,
   Field,
@@ -10,20 +13,11 @@ import {
   RecordBatch,
   Schema,
   Struct,
-  Table as ArrowTable,
   TimestampMicrosecond,
   tableToIPC,
   Utf8,
   vectorFromArray,
-  type Data,
 } from 'apache-arrow';
-import {
-  DuckDBDateValue,
-  DuckDBDecimalValue,
-  DuckDBTimestampTZValue,
-  DuckDBTimestampValue,
-  type DuckDBValue,
-} from '@duckdb/node-api';
 import { plainValue, type Table } from './table.ts';
 
 type ColumnKind = 'timestamptz' | 'timestamp' | 'int64' | 'int32' | 'float64' | 'bool' | 'date' | 'text';
@@ -113,10 +107,12 @@ export function tableToArrowStream(table: Table): Uint8Array {
   const kinds = table.columns.map((column) => columnKind(column.type));
   const fields = table.columns.map((column, index) => new Field(column.name, arrowType(kinds[index]!), true));
   const schema = new Schema(fields);
-  const children = kinds.map((kind, index) => columnData(kind, table.rows.map((row) => row[index]!)));
-  const batch = new RecordBatch(
-    schema,
-    makeData({ type: new Struct(fields), length: table.rows.length, nullCount: 0, children }),
+  const children = kinds.map((kind, index) =>
+    columnData(
+      kind,
+      table.rows.map((row) => row[index]!),
+    ),
   );
+  const batch = new RecordBatch(schema, makeData({ type: new Struct(fields), length: table.rows.length, nullCount: 0, children }));
   return tableToIPC(new ArrowTable(schema, [batch]), 'stream');
 }

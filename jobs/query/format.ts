@@ -1,4 +1,4 @@
-import { type Table, plainValue, toObjects } from './table.ts';
+import { plainValue, type Table, toObjects } from './table.ts';
 
 /** Formats rendered as text by formatTable. */
 export type TextFormat = 'table' | 'json' | 'csv';
@@ -30,14 +30,20 @@ export function formatTable(table: Table, format: TextFormat): string {
     const lines = table.rows.map((row) => row.map((value) => csvCell(plainValue(value))).join(','));
     return `${[header, ...lines].join('\r\n')}\r\n`;
   }
-  const cells = table.rows.map((row) => row.map((value) => {
-    const plain = plainValue(value);
-    return plain === null ? '' : String(plain);
-  }));
+  const cells = table.rows.map((row) =>
+    row.map((value) => {
+      const plain = plainValue(value);
+      return plain === null ? '' : String(plain);
+    }),
+  );
   const widths = table.columns.map((column, index) =>
     Math.min(60, Math.max(column.name.length, ...cells.map((row) => row[index]!.length))),
   );
-  const line = (values: string[]) => values.map((value, index) => value.slice(0, 60).padEnd(widths[index]!)).join('  ').trimEnd();
+  const line = (values: string[]) =>
+    values
+      .map((value, index) => value.slice(0, 60).padEnd(widths[index]!))
+      .join('  ')
+      .trimEnd();
   const out = [line(table.columns.map((column) => column.name)), line(widths.map((width) => '-'.repeat(width))), ...cells.map(line)];
   out.push(`(${table.rows.length} row${table.rows.length === 1 ? '' : 's'})`);
   return `${out.join('\n')}\n`;

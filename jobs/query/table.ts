@@ -1,9 +1,4 @@
-import {
-  DuckDBDecimalValue,
-  DuckDBTimestampTZValue,
-  DuckDBTimestampValue,
-  type DuckDBValue,
-} from '@duckdb/node-api';
+import { DuckDBDecimalValue, DuckDBTimestampTZValue, DuckDBTimestampValue, type DuckDBValue } from '@duckdb/node-api';
 import type { Db, Params } from '../db.ts';
 
 /** A query result with its column types, so every output format can keep timestamps and numbers typed. */

@@ -38,7 +38,7 @@ dim_charge_points as (
     from dim_charge_points
 ),
 
-last_seen as (
+last_message as (
     select
         charge_point_id,
         max(logged_at) as last_seen_at,
@@ -80,12 +80,12 @@ open_transactions as (
 
 with_threshold as (
     select
-        last_seen.charge_point_id,
-        last_seen.last_seen_at,
+        last_message.charge_point_id,
+        last_message.last_seen_at,
         coalesce($offline_after_s, 2 * dim_charge_points.heartbeat_interval_s, 600) as offline_after_s,
-    from last_seen
+    from last_message
     left join dim_charge_points
-        on last_seen.charge_point_id = dim_charge_points.charge_point_id
+        on last_message.charge_point_id = dim_charge_points.charge_point_id
 )
 
 select

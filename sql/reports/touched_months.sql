@@ -60,11 +60,17 @@ sampled_transaction_months as (
         and int_energy_register_samples.start_line_no = fct_transactions.start_line_no
     where fct_transactions.month is not null
         and int_energy_register_samples.file_id in (select file_id from run_changed_files)
+),
+
+months as (
+    select month from logged_months
+    union
+    select month from transaction_months
+    union
+    select month from sampled_transaction_months
 )
 
-select month from logged_months
-union
-select month from transaction_months
-union
-select month from sampled_transaction_months
+select
+    month,
+from months
 order by month

@@ -1,7 +1,9 @@
 -- The workbook's Transactions sheet: one row per completed (billed) transaction whose stop falls
 -- in $month, in the same order as the Parquet month. Times are wall-clock times in the report
 -- time zone, truncated to the second: a spreadsheet rounds seconds when it displays them, which
--- would show 23:59:59.7 on the last day as midnight of the next month.
+-- would show 23:59:59.7 on the last day as midnight of the next month. The writer reads a big
+-- month in ranges of charge points ($batch_from inclusive, $batch_to exclusive, null = open),
+-- so DuckDB sorts one range at a time.
 with
 
 fct_transactions as (
@@ -53,4 +55,6 @@ select
 from fct_transactions
 where month = $month
     and transaction_status = 'completed'
+    and ($batch_from is null or charge_point_id >= $batch_from)
+    and ($batch_to is null or charge_point_id < $batch_to)
 order by charge_point_id, stopped_at, transaction_id

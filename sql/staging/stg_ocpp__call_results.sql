@@ -1,3 +1,4 @@
+-- materialized: view
 -- Replies (CALLRESULT) and errors (CALLERROR). They carry no action of their own in OCPP-J;
 -- int_ocpp__replies pairs them with their CALL.
 with

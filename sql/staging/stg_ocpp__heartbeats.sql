@@ -1,3 +1,4 @@
+-- materialized: view
 with
 
 base_ocpp__messages as (

@@ -1,60 +1,10 @@
 -- materialized: view
--- One row per sampled value. OCPP 1.6 defaults are applied here because they are part of the
--- message's meaning: no measurand = Energy.Active.Import.Register, no unit = Wh, no phase = total.
--- The payload is parsed once, into typed structs (both dialects' key spellings).
+-- One row per sampled value of the MeterValues messages (base_ocpp__messages): the samples parsed
+-- once in base_ocpp__meter_value_samples, less the lines that fail their schema or repeat an
+-- earlier line. Both lists are short, so this costs a scan, not a parse.
 with
 
-base_ocpp__messages as (
-    select
-        file_id,
-        line_no,
-        charge_point_id,
-        logged_at,
-        message_type_id,
-        unique_id,
-        action,
-        payload,
-    from base_ocpp__messages
-),
-
-meter_values as (
-    select
-        file_id,
-        line_no,
-        charge_point_id,
-        unique_id,
-        logged_at,
-        json_transform(
-            payload,
-            '{"connectorId": "VARCHAR", "connector_id": "VARCHAR", "transactionId": "VARCHAR", "transaction_id": "VARCHAR",
-              "meterValue": [{"timestamp": "VARCHAR", "sampledValue": [{"value": "VARCHAR", "context": "VARCHAR",
-                  "measurand": "VARCHAR", "phase": "VARCHAR", "location": "VARCHAR", "unit": "VARCHAR"}]}],
-              "meter_value": [{"timestamp": "VARCHAR", "sampled_value": [{"value": "VARCHAR", "context": "VARCHAR",
-                  "measurand": "VARCHAR", "phase": "VARCHAR", "location": "VARCHAR", "unit": "VARCHAR"}]}]}'
-        ) as fields,
-    from base_ocpp__messages
-    where message_type_id = 2 and action = 'MeterValues'
-),
-
-readings as (
-    select
-        file_id,
-        line_no,
-        charge_point_id,
-        unique_id,
-        logged_at,
-        try_cast(coalesce(fields.connectorId, fields.connector_id) as integer) as connector_id,
-        try_cast(coalesce(fields.transactionId, fields.transaction_id) as bigint) as transaction_id,
-        unnest(
-            coalesce(
-                fields.meterValue,
-                list_transform(fields.meter_value, reading -> {'timestamp': reading."timestamp", 'sampledValue': reading.sampled_value})
-            )
-        ) as meter_value,
-    from meter_values
-),
-
-sampled_values as (
+base_ocpp__meter_value_samples as (
     select
         file_id,
         line_no,
@@ -63,9 +13,56 @@ sampled_values as (
         logged_at,
         connector_id,
         transaction_id,
-        try_cast(meter_value."timestamp" as timestamptz) as sampled_at,
-        unnest(meter_value.sampledValue) as sampled_value,
-    from readings
+        sampled_at,
+        value_text,
+        sampled_value,
+        measurand,
+        phase,
+        unit,
+        context,
+        location,
+    from base_ocpp__meter_value_samples
+),
+
+base_ocpp__duplicate_lines as (
+    select
+        file_id,
+        line_no,
+    from base_ocpp__duplicate_lines
+),
+
+payload_violations as (
+    select
+        file_id,
+        line_no,
+    from payload_violations
+    where severity = 'error'
+),
+
+sampled_values as (
+    select
+        samples.file_id,
+        samples.line_no,
+        samples.charge_point_id,
+        samples.unique_id,
+        samples.logged_at,
+        samples.connector_id,
+        samples.transaction_id,
+        samples.sampled_at,
+        samples.value_text,
+        samples.sampled_value,
+        samples.measurand,
+        samples.phase,
+        samples.unit,
+        samples.context,
+        samples.location,
+    from base_ocpp__meter_value_samples as samples
+    anti join base_ocpp__duplicate_lines
+        on samples.file_id = base_ocpp__duplicate_lines.file_id
+        and samples.line_no = base_ocpp__duplicate_lines.line_no
+    anti join payload_violations
+        on samples.file_id = payload_violations.file_id
+        and samples.line_no = payload_violations.line_no
 )
 
 select
@@ -77,11 +74,11 @@ select
     connector_id,
     transaction_id,
     sampled_at,
-    sampled_value.value as value_text,
-    try_cast(sampled_value.value as double) as sampled_value,
-    coalesce(sampled_value.measurand, 'Energy.Active.Import.Register') as measurand,
-    sampled_value.phase as phase,
-    coalesce(sampled_value.unit, 'Wh') as unit,
-    sampled_value.context as context,
-    sampled_value.location as location,
+    value_text,
+    sampled_value,
+    measurand,
+    phase,
+    unit,
+    context,
+    location,
 from sampled_values

@@ -1,7 +1,7 @@
 import { parse, View } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
-import { escapeHtml } from './format.ts';
 import type { MonthData } from './data.ts';
+import { escapeHtml } from './format.ts';
 
 /**
  * The report's charts: Vega-Lite specs compiled and rendered to SVG strings in Node at build time
@@ -91,7 +91,11 @@ export function energyPerDaySpec(data: MonthData): TopLevelSpec {
     width: 820,
     height: 220,
     data: {
-      values: data.days.map((day) => ({ day: Number(day.day.slice(8, 10)), energy_kwh: Number(day.energyWh) / 1000, sessions: Number(day.sessions) })),
+      values: data.days.map((day) => ({
+        day: Number(day.day.slice(8, 10)),
+        energy_kwh: Number(day.energyWh) / 1000,
+        sessions: Number(day.sessions),
+      })),
     },
     mark: { type: 'bar', color: ENERGY },
     encoding: {

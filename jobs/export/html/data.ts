@@ -1,6 +1,6 @@
 import type { Db } from '../../db.ts';
 import { queryRows, type Row } from '../../db.ts';
-import { loadSqlProject, sqlFile, type SqlFile } from '../../models/project.ts';
+import { loadSqlProject, type SqlFile, sqlFile } from '../../models/project.ts';
 
 export interface MonthSummary {
   completedSessions: bigint;

@@ -100,7 +100,12 @@ function headline(data: MonthData): string {
     { key: 'energy_kwh', label: 'Energy delivered', value: formatKwh(summary.energyWh), unit: 'kWh' },
     { key: 'charging_hours', label: 'Charging time', value: formatHours(summary.durationS), unit: 'h' },
     { key: 'active_charge_points', label: 'Charge points that charged', value: formatCount(summary.activeChargePoints) },
-    { key: 'open_sessions', label: 'Open sessions (started, not stopped)', value: formatCount(summary.openSessions), warn: summary.openSessions > 0n },
+    {
+      key: 'open_sessions',
+      label: 'Open sessions (started, not stopped)',
+      value: formatCount(summary.openSessions),
+      warn: summary.openSessions > 0n,
+    },
     summary.flaggedSessions === null
       ? {
           key: 'stops_without_start',
@@ -108,7 +113,12 @@ function headline(data: MonthData): string {
           value: formatCount(summary.stopsWithoutStart),
           warn: summary.stopsWithoutStart > 0n,
         }
-      : { key: 'flagged_sessions', label: 'Flagged sessions', value: formatCount(summary.flaggedSessions), warn: summary.flaggedSessions > 0n },
+      : {
+          key: 'flagged_sessions',
+          label: 'Flagged sessions',
+          value: formatCount(summary.flaggedSessions),
+          warn: summary.flaggedSessions > 0n,
+        },
   ];
   const items = figures.map(
     (figure) =>
@@ -157,7 +167,16 @@ function energyPerDay(data: MonthData, charts: MonthCharts): string {
 ${figure(charts.energyPerDay, `Energy of the completed sessions by the day they stopped (${data.timezone}).`)}
 <details>
 <summary>Show the numbers</summary>
-${table('energy-per-day-table', `Energy per day, ${monthLabel(data.month)}`, [{ label: 'Day', kind: 'time' }, { label: 'Sessions', kind: 'num' }, { label: 'Energy (kWh)', kind: 'num' }], rows)}
+${table(
+  'energy-per-day-table',
+  `Energy per day, ${monthLabel(data.month)}`,
+  [
+    { label: 'Day', kind: 'time' },
+    { label: 'Sessions', kind: 'num' },
+    { label: 'Energy (kWh)', kind: 'num' },
+  ],
+  rows,
+)}
 </details>
 </section>`;
 }
@@ -169,7 +188,12 @@ function chargePoints(data: MonthData, charts: MonthCharts): string {
     formatKwh(point.energyWh),
     formatHours(point.durationS),
   ]);
-  const total = ['Total', formatCount(data.summary.completedSessions), formatKwh(data.summary.energyWh), formatHours(data.summary.durationS)];
+  const total = [
+    'Total',
+    formatCount(data.summary.completedSessions),
+    formatKwh(data.summary.energyWh),
+    formatHours(data.summary.durationS),
+  ];
   const charted = Math.min(data.chargePoints.length, MAX_CHARGE_POINTS_CHARTED);
   const caption =
     data.chargePoints.length > charted
@@ -181,7 +205,12 @@ ${data.chargePoints.length > 0 ? figure(charts.chargePoints, caption) : '<p>No c
 ${table(
   'charge-points-table',
   `Per charge point, ${monthLabel(data.month)} (charge points heard from in the month)`,
-  [{ label: 'Charge point', kind: 'id' }, { label: 'Sessions', kind: 'num' }, { label: 'Energy (kWh)', kind: 'num' }, { label: 'Charging time (h)', kind: 'num' }],
+  [
+    { label: 'Charge point', kind: 'id' },
+    { label: 'Sessions', kind: 'num' },
+    { label: 'Energy (kWh)', kind: 'num' },
+    { label: 'Charging time (h)', kind: 'num' },
+  ],
   rows,
   total,
 )}

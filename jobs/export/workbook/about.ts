@@ -12,7 +12,13 @@ export function aboutRows(sheets: TableSheet[], timezone: string): string[][] {
   const parquetColumns = new Set(TRANSACTION_COLUMNS.map((column) => column.name));
   const rows: string[][] = [
     ['All sheets', 'How the month is attributed', '', '', month.description],
-    ['All sheets', 'Date-times', shownAs('dateTime', timezone), '', `Wall-clock times in ${timezone}, truncated to the second (Parquet keeps microseconds and UTC).`],
+    [
+      'All sheets',
+      'Date-times',
+      shownAs('dateTime', timezone),
+      '',
+      `Wall-clock times in ${timezone}, truncated to the second (Parquet keeps microseconds and UTC).`,
+    ],
     [
       'All sheets',
       TOTAL_LABEL,

@@ -1,14 +1,14 @@
-import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import { DuckDBTimestampValue, type DuckDBValue } from '@duckdb/node-api';
 import type { Db } from '../../db.ts';
 import { loadSqlProject, sqlFile } from '../../models/project.ts';
-import { plainValue } from '../../query/table.ts';
 import { neutraliseFormula } from '../../query/format.ts';
+import { plainValue } from '../../query/table.ts';
 import { writeAtomically } from '../atomic.ts';
 import { cellValue, type TableSheet, type WorkbookColumn } from './layout.ts';
-import { columnReader, streamRows } from './stream-rows.ts';
+import { columnReader, streamSheetRows } from './stream-rows.ts';
 
 export function transactionsCsvPath(workbookPath: string): string {
   return workbookPath.replace(/\.xlsx$/, '.transactions.csv');
@@ -53,9 +53,9 @@ export async function exportTransactionsCsv(db: Db, target: string, sheet: Table
     };
     try {
       await write(`\uFEFF${sheet.columns.map((column) => quoted(neutraliseFormula(column.header))).join(',')}\r\n`);
-      const { columns, chunks } = await streamRows(db, sql, { month });
-      const reader = columnReader(columns);
-      for await (const rows of chunks) {
+      let reader: ReturnType<typeof columnReader> | null = null;
+      for await (const { columns, rows } of streamSheetRows(db, sql, { month }, sheet.batchedBy)) {
+        reader ??= columnReader(columns);
         let text = '';
         for (const row of rows) {
           const get = reader(row);

@@ -1,6 +1,6 @@
 import { DuckDBListValue, DuckDBTimestampValue, type DuckDBValue } from '@duckdb/node-api';
 import type ExcelJS from 'exceljs';
-import { columnDoc, REVIEW_REASONS, WORKBOOK_COLUMNS, type ColumnDoc } from '../../catalog/columns.ts';
+import { type ColumnDoc, columnDoc, REVIEW_REASONS, WORKBOOK_COLUMNS } from '../../catalog/columns.ts';
 import { plainValue } from '../../query/table.ts';
 
 /** How a column's values are shown; each kind has one number format and one width rule. */
@@ -54,6 +54,8 @@ export interface TableSheet {
   columns: WorkbookColumn[];
   /** What one row is, for the About sheet. */
   rowIs: string;
+  /** The report's first sort column, if it takes $batch_from/$batch_to bounds on it (stream-rows.ts). */
+  batchedBy?: string;
 }
 
 /** Excel's hard limit on characters in a cell: a longer text makes the file unreadable. */
@@ -61,7 +63,12 @@ export const MAX_CELL_CHARS = 32_767;
 /** Excel's hard limit on rows in a sheet. */
 export const MAX_SHEET_ROWS = 1_048_576;
 
-const transactionColumn = (source: string, kind: CellKind, timezone: string, options: { name?: string; total?: boolean } = {}): WorkbookColumn => {
+const transactionColumn = (
+  source: string,
+  kind: CellKind,
+  timezone: string,
+  options: { name?: string; total?: boolean } = {},
+): WorkbookColumn => {
   const doc = columnDoc('transactions', options.name ?? source);
   const header = kind === 'dateTime' ? `${doc.header} (${timezone})` : doc.header;
   return { header, source, kind, total: options.total ?? false, doc };
@@ -82,6 +89,7 @@ export function transactionsSheet(timezone: string): TableSheet {
     name: 'Transactions',
     report: 'workbook_transactions',
     rowIs: 'one completed transaction stopped in the month (a billed session)',
+    batchedBy: 'charge_point_id',
     columns: [
       column('charge_point_id', 'text'),
       column('transaction_id', 'id'),

@@ -1,6 +1,6 @@
 import type ExcelJS from 'exceljs';
 import { WORKBOOK_FIGURES } from '../../catalog/columns.ts';
-import { queryRows, type Db } from '../../db.ts';
+import { type Db, queryRows } from '../../db.ts';
 import { loadSqlProject, sqlFile } from '../../models/project.ts';
 import { BOLD, HEADER_STYLE, printSetup } from './write-table.ts';
 
@@ -68,6 +68,7 @@ interface SummaryContext {
 }
 
 const WHOLE = '#,##0';
+const onExceptions = (count: number) => (count > 0 ? 'see the Exceptions sheet' : undefined);
 
 function figureCells(figures: SummaryFigures, context: SummaryContext): Record<string, [ExcelJS.CellValue, string | undefined, string?]> {
   return {
@@ -81,12 +82,12 @@ function figureCells(figures: SummaryFigures, context: SummaryContext): Record<s
     charging_hours: [figures.durationS / 3600, '#,##0.00'],
     customers: [figures.customers, WHOLE],
     charge_points: [figures.chargePoints, WHOLE],
-    open_transactions: [figures.openTransactions, WHOLE, 'listed on Exceptions'],
-    stops_without_start: [figures.stopsWithoutStart, WHOLE, 'listed on Exceptions'],
+    open_transactions: [figures.openTransactions, WHOLE, onExceptions(figures.openTransactions)],
+    stops_without_start: [figures.stopsWithoutStart, WHOLE, onExceptions(figures.stopsWithoutStart)],
     flagged_transactions: [
       figures.flaggedTransactions,
       WHOLE,
-      figures.flagsComputed ? 'listed on Exceptions' : 'this warehouse computes no anomaly flags yet',
+      figures.flagsComputed ? onExceptions(figures.flaggedTransactions) : 'this warehouse computes no anomaly flags yet',
     ],
     run_id: [context.runId, '0'],
     generated_at: [figures.runStartedLocal, 'yyyy-mm-dd hh:mm:ss'],
@@ -107,7 +108,10 @@ export function figureLabel(name: string, timezone: string): string {
 
 /** A title, then one figure per row: what finance reads first, defined on the About sheet. */
 export function writeSummarySheet(workbook: ExcelJS.stream.xlsx.WorkbookWriter, figures: SummaryFigures, context: SummaryContext): void {
-  const sheet = workbook.addWorksheet('Summary', { ...printSetup(context.title), pageSetup: { ...printSetup(context.title).pageSetup, orientation: 'portrait' } });
+  const sheet = workbook.addWorksheet('Summary', {
+    ...printSetup(context.title),
+    pageSetup: { ...printSetup(context.title).pageSetup, orientation: 'portrait' },
+  });
   const cells = figureCells(figures, context);
   const labels = WORKBOOK_FIGURES.map((figure) => figureLabel(figure.name, context.timezone));
   sheet.columns = [
@@ -128,6 +132,7 @@ export function writeSummarySheet(workbook: ExcelJS.stream.xlsx.WorkbookWriter, 
   WORKBOOK_FIGURES.forEach((figure, index) => {
     const [value, numFmt, note] = cells[figure.name] ?? [null, undefined];
     const row = sheet.addRow([labels[index], value, note ?? null]);
+    row.getCell(1).alignment = { indent: 1 };
     const valueCell = row.getCell(2);
     if (numFmt) valueCell.numFmt = numFmt;
     // mixed text, numbers and dates read best in one alignment

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
-import ExcelJS from 'exceljs';
 import { columnDoc } from '../../catalog/columns.ts';
-import { queryRows, type Db } from '../../db.ts';
+import { type Db, queryRows } from '../../db.ts';
+import { readSheetRows, worksheetPart } from './read-sheet.ts';
 import { figureLabel } from './summary.ts';
 import { TOTAL_LABEL } from './write-table.ts';
 
@@ -18,40 +18,33 @@ interface WorkbookEnergy {
   summaryWh: number | null;
 }
 
-/** Sheet ids are positions: the writer numbers sheets 1, 2, … in the order it adds them. */
-const SUMMARY_SHEET_ID = 1;
-const TRANSACTIONS_SHEET_ID = 2;
+/** Both sheets' positions, as exportWorkbook adds them (SHEET_NAMES). */
+const SUMMARY_SHEET = 1;
+const TRANSACTIONS_SHEET = 2;
 
-function isFormula(value: unknown): value is ExcelJS.CellFormulaValue {
-  return typeof value === 'object' && value !== null && 'formula' in value;
-}
-
-/** Reads the file back with exceljs's streaming reader, so a month of any size stays small in memory. */
+/** Reads the two sheets back part by part, so a month of any size stays small in memory. */
 async function readWorkbookEnergy(path: string): Promise<WorkbookEnergy> {
   const energyHeader = columnDoc('transactions', 'energy_wh').header;
   // a figure without a time zone in its label, so any zone gives the same label
   const summaryLabel = figureLabel('energy_wh', 'UTC');
   const found: WorkbookEnergy = { cellsWh: 0, rows: 0, totalRowWh: null, summaryWh: null };
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, { worksheets: 'emit', sharedStrings: 'cache', styles: 'ignore', hyperlinks: 'ignore', entries: 'ignore' });
-  for await (const worksheet of reader) {
-    const id = (worksheet as unknown as { id: number }).id;
-    let energyColumn = 0;
-    for await (const row of worksheet) {
-      const values = row.values as ExcelJS.CellValue[];
-      if (id === SUMMARY_SHEET_ID && values[1] === summaryLabel) found.summaryWh = Number(values[2]);
-      if (id !== TRANSACTIONS_SHEET_ID) continue;
-      if (row.number === 1) {
-        energyColumn = values.indexOf(energyHeader);
-        if (energyColumn < 1) throw new Error(`${path}: the Transactions sheet has no ${energyHeader} column`);
-        continue;
-      }
-      const energy = values[energyColumn];
-      if (values[1] === TOTAL_LABEL) {
-        found.totalRowWh = isFormula(energy) ? Number(energy.result) : Number(energy ?? Number.NaN);
-      } else {
-        found.rows += 1;
-        found.cellsWh += typeof energy === 'number' ? energy : Number.NaN;
-      }
+  for await (const row of readSheetRows(path, worksheetPart(SUMMARY_SHEET))) {
+    if (row.cells.get('A')?.value === summaryLabel) found.summaryWh = Number(row.cells.get('B')?.value ?? Number.NaN);
+  }
+  let energyColumn: string | null = null;
+  for await (const row of readSheetRows(path, worksheetPart(TRANSACTIONS_SHEET))) {
+    if (row.number === 1) {
+      energyColumn = [...row.cells].find(([, cell]) => cell.value === energyHeader)?.[0] ?? null;
+      if (!energyColumn) throw new Error(`${path}: the Transactions sheet has no ${energyHeader} column`);
+      continue;
+    }
+    const energy = row.cells.get(energyColumn!);
+    if (row.cells.get('A')?.value === TOTAL_LABEL) {
+      found.totalRowWh = Number(energy?.value ?? Number.NaN);
+    } else {
+      found.rows += 1;
+      // a formula or a blank among the data would be a defect: NaN makes the sum fail the audit
+      found.cellsWh += energy && energy.formula === null && energy.value !== null ? Number(energy.value) : Number.NaN;
     }
   }
   return found;
@@ -87,10 +80,12 @@ export async function verifyWorkbookTotals(
     );
     sources.push(['Parquet', Number(parquet!.wh), Number(parquet!.n)]);
   }
-  const workbook = await readWorkbookEnergy(path);
+  const workbook = await readWorkbookEnergy(path).catch((error: Error) => {
+    throw new Error(`workbook ${month}: cannot read back ${path}: ${error.message}`);
+  });
   sources.push(
     ['Transactions sheet cells', workbook.cellsWh, workbook.rows],
-    ['Transactions totals row', workbook.rows === 0 && workbook.totalRowWh === null ? 0 : workbook.totalRowWh ?? Number.NaN, null],
+    ['Transactions totals row', workbook.rows === 0 && workbook.totalRowWh === null ? 0 : (workbook.totalRowWh ?? Number.NaN), null],
     ['Summary', workbook.summaryWh ?? Number.NaN, null],
   );
   const wrong = sources.filter(([, wh, n]) => wh !== expected.wh || (n !== null && n !== expected.n));

@@ -1,10 +1,11 @@
-import { once, type EventEmitter } from 'node:events';
+import { type EventEmitter, once } from 'node:events';
+import type { DuckDBValue } from '@duckdb/node-api';
 import type ExcelJS from 'exceljs';
 import { REVIEW_REASONS } from '../../catalog/columns.ts';
-import { queryRows, type Db, type Params } from '../../db.ts';
+import { type Db, type Params, queryRows } from '../../db.ts';
 import { loadSqlProject, sqlFile } from '../../models/project.ts';
-import { cellValue, MAX_SHEET_ROWS, NUM_FMT, type CellKind, type TableSheet, type WorkbookColumn } from './layout.ts';
-import { columnReader, streamRows } from './stream-rows.ts';
+import { type CellKind, cellValue, MAX_SHEET_ROWS, NUM_FMT, type TableSheet, type WorkbookColumn } from './layout.ts';
+import { columnReader, streamSheetRows, unordered } from './stream-rows.ts';
 
 export const TOTAL_LABEL = 'Total (visible rows)';
 
@@ -76,10 +77,16 @@ async function profileTable(db: Db, sql: string, params: Params, columns: Workbo
   });
   const sums = columns.map((column, index) => {
     if (!column.total) return `null as sum_${index}`;
-    // kahan-compensated, so the cached total is the sum a spreadsheet gets, not one off in the last digit
-    return column.kind === 'kwh' ? `fsum("${column.source}") as sum_${index}` : `sum("${column.source}") as sum_${index}`;
+    // kWh are whole Wh / 1000: summed as integers the total is exact, and the same whatever order
+    // DuckDB's threads add the rows in (a double sum can differ in the last digit run to run)
+    if (column.kind === 'kwh') return `sum(cast(round("${column.source}" * 1000) as hugeint)) / 1000 as sum_${index}`;
+    return `sum("${column.source}") as sum_${index}`;
   });
-  const [row] = await queryRows(db, `select count(*) as row_count, ${[...widest, ...sums].join(', ')} from (\n${sql}\n)`, params);
+  const [row] = await queryRows(
+    db,
+    `select count(*) as row_count, ${[...widest, ...sums].join(', ')} from (\n${unordered(sql)}\n)`,
+    params,
+  );
   const number = (value: unknown) => (value === null || value === undefined ? null : Number(value));
   return {
     rows: Number(row!.row_count),
@@ -164,13 +171,14 @@ export async function writeTableSheet(
   workbook: ExcelJS.stream.xlsx.WorkbookWriter,
   db: Db,
   sheet: TableSheet,
-  params: Params,
+  params: Record<string, DuckDBValue>,
   title: string,
 ): Promise<TableTotals> {
   const sql = sqlFile(loadSqlProject(), 'reports', sheet.report).sql;
   const { columns } = sheet;
   const hasTotals = columns.some((column) => column.total);
-  const profile = await profileTable(db, sql, params, columns);
+  const everyRow = sheet.batchedBy ? { ...params, batch_from: null, batch_to: null } : params;
+  const profile = await profileTable(db, sql, everyRow, columns);
   const lastRow = profile.rows + (hasTotals ? 3 : 1);
   if (lastRow > MAX_SHEET_ROWS) {
     throw new Error(`${sheet.name}: ${profile.rows} rows do not fit in a sheet (Excel holds ${MAX_SHEET_ROWS}); use the Parquet export`);
@@ -182,7 +190,12 @@ export async function writeTableSheet(
   });
   worksheet.columns = columns.map((column, index) => ({
     key: column.source,
-    width: columnWidth(column, profile.widest[index]!, column.total ? totalResult(column, profile.sums[index]!) : null, index === 0 && hasTotals ? TOTAL_LABEL.length : 0),
+    width: columnWidth(
+      column,
+      profile.widest[index]!,
+      column.total ? totalResult(column, profile.sums[index]!) : null,
+      index === 0 && hasTotals ? TOTAL_LABEL.length : 0,
+    ),
     style: columnStyle(column.kind),
   }));
   const header = worksheet.addRow(columns.map((column) => column.header));
@@ -191,10 +204,10 @@ export async function writeTableSheet(
   });
   header.commit();
 
-  const { columns: names, chunks } = await streamRows(db, sql, params);
-  const reader = columnReader(names);
+  let reader: ReturnType<typeof columnReader> | null = null;
   let written = 0;
-  for await (const rows of chunks) {
+  for await (const { columns: names, rows } of streamSheetRows(db, sql, params, sheet.batchedBy)) {
+    reader ??= columnReader(names);
     for (const row of rows) {
       const get = reader(row);
       worksheet.addRow(columns.map((column) => cellValue(column, get))).commit();
@@ -202,7 +215,8 @@ export async function writeTableSheet(
     written += rows.length;
     await zipCaughtUp(worksheet);
   }
-  if (written !== profile.rows) throw new Error(`${sheet.name}: ${written} rows written, ${profile.rows} expected (the warehouse changed while writing)`);
+  if (written !== profile.rows)
+    throw new Error(`${sheet.name}: ${written} rows written, ${profile.rows} expected (the warehouse changed while writing)`);
 
   const totals: Record<string, number> = {};
   if (hasTotals) {

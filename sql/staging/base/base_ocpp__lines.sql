@@ -1,8 +1,9 @@
 -- materialized: incremental
 -- One row per stored raw line: the line parsed into the common message shape of both log
 -- dialects, or the reason it cannot be (rejection_reason; those rows become the quarantine).
--- Each line is parsed once, into a struct, and only lines of files loaded by this run are parsed
--- on an incremental run.
+-- Each line is parsed once, into a struct whose frame is already a list of JSON elements, and
+-- only lines of files loaded by this run are parsed on an incremental run. The rare lines that
+-- need a second look (not JSON, a frame that is not an array) get it alone.
 with
 
 raw_lines as (
@@ -22,7 +23,7 @@ parsed as (
         raw_line,
         try(json_transform(
             raw_line,
-            '{"charge_point_id": "VARCHAR", "received_at": "VARCHAR", "action": "VARCHAR", "frame": "JSON",
+            '{"charge_point_id": "VARCHAR", "received_at": "VARCHAR", "action": "VARCHAR", "frame": ["JSON"],
               "message_id": "VARCHAR", "message_type": "VARCHAR", "write_timestamp": "VARCHAR", "body": "JSON"}'
         )) as line,
         left(ltrim(raw_line), 1) = '{' as is_object,
@@ -39,12 +40,11 @@ dialects as (
         case
             when line is null or not is_object then null
             when line.frame is not null then 'envelope'
+            -- a frame that is there but not an array: an envelope with a bad frame
+            when json_transform(raw_line, '{"frame": "JSON"}').frame is not null then 'envelope'
             when line.message_type is not null and line.body is not null then 'flat'
         end as dialect,
-        case
-            when line.frame is not null and left(line.frame, 1) = '['
-                then try_cast(line.frame as json[])
-        end as frame,
+        line.frame as frame,
     from parsed
 ),
 
@@ -63,9 +63,10 @@ unpacked as (
             as message_type_id,
         case dialect when 'envelope' then frame[2] ->> '$' when 'flat' then line.message_id end as unique_id,
         -- a flat body is usually a JSON string holding the payload; sometimes the object itself
+        -- text, not json: a body string that is not JSON must become a quarantine reason, not a cast error
         case
             when dialect = 'flat' and left(line.body, 1) = '"' then line.body ->> '$'
-            when dialect = 'flat' then line.body
+            when dialect = 'flat' then line.body::varchar
         end as flat_payload_text,
     from dialects
 ),
@@ -75,6 +76,7 @@ framed as (
         file_id,
         line_no,
         raw_line,
+        line is null as is_unparsed,
         is_object,
         dialect,
         frame,
@@ -112,7 +114,8 @@ checked as (
         error_code,
         error_description,
         case
-            when not json_valid(raw_line) then 'not JSON'
+            -- the parse failed exactly when the line is not JSON; only those lines are checked again
+            when is_unparsed and not json_valid(raw_line) then 'not JSON'
             when not is_object then 'not a JSON object (got ' || lower(json_type(raw_line)) || ')'
             when dialect is null
                 then 'unknown dialect: neither an envelope ("frame") nor a flat record ("message_type" and "body")'

@@ -1,0 +1,108 @@
+/** One measured process, as the JSON result keeps it. */
+export interface Measurement {
+  /** Wall seconds of each run. */
+  runs: number[];
+  medianS: number;
+  mbPerS: number | null;
+  linesPerS: number | null;
+  /** The largest peak RSS of the runs. */
+  peakRssMiB: number;
+  loadBefore: number[];
+  note: string;
+  /** For the runs of ocpp-report run: seconds per step (rest = process start, exports of the whole run, closing). */
+  steps?: Record<string, number>;
+  slowestModels?: [string, number][];
+}
+
+export interface Report {
+  size: string;
+  command: string;
+  machine: { cpus: number; cpuModel: string; memoryGiB: number; os: string; node: string; duckdb: string; loadAverage: number[] };
+  landing: {
+    chargePoints: number;
+    days: number;
+    start: string;
+    seed: number;
+    files: number;
+    bytes: number;
+    lines: number;
+    nextDayBytes: number;
+    nextDayLines: number;
+  };
+  measurements: Record<string, Measurement>;
+  ratios: { d_over_b: number; d_over_c: number; e_over_d: number };
+  targets: Record<string, string>;
+  energy: { naive: { completed: number; energyWh: number }; run: { completed: number; energyWh: number }; agree: boolean };
+  /** Lines counted by (c) and (b), against a newline count of the files. */
+  linesSeen: { naive: number; duckdb: number; agree: boolean };
+}
+
+const LABELS: Record<string, string> = {
+  a_cat: '(a) cat > /dev/null',
+  b_duckdb_read_ndjson: '(b) DuckDB read_ndjson',
+  c_naive_node: '(c) naive Node',
+  d_full_run: '(d) full run',
+  d_full_run_html: '(d) full run + HTML',
+  e_incremental_night: '(e) incremental night',
+  f_export: '(f) export alone',
+};
+
+/** The report as a Markdown table plus the ratios and the energy check (BENCHMARKS.md takes it as is). */
+export function formatReport(report: Report): string {
+  const { landing, machine } = report;
+  const header = [
+    `${report.command}: ${landing.chargePoints} charge points × ${landing.days} days from ${landing.start} (seed ${landing.seed}), ` +
+      `${landing.files} files, ${(landing.bytes / 1e6).toFixed(1)} MB, ${landing.lines.toLocaleString('en-US')} lines; ` +
+      `new night: ${(landing.nextDayBytes / 1e6).toFixed(1)} MB, ${landing.nextDayLines.toLocaleString('en-US')} lines`,
+    `machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, ${machine.os}, node ${machine.node}, duckdb ${machine.duckdb}; ` +
+      `load average at the end ${machine.loadAverage.join(' / ')}`,
+    '',
+  ];
+  const rows = [
+    ['measurement', 'median s', 'runs (s)', 'MB/s', 'lines/s', 'peak RSS MiB', 'note'],
+    ['---', '---:', '---', '---:', '---:', '---:', '---'],
+    ...Object.entries(report.measurements).map(([key, m]) => [
+      LABELS[key] ?? key,
+      m.medianS.toFixed(2),
+      m.runs.map((run) => run.toFixed(2)).join(', '),
+      m.mbPerS === null ? '—' : m.mbPerS.toFixed(1),
+      m.linesPerS === null ? '—' : m.linesPerS.toLocaleString('en-US'),
+      String(m.peakRssMiB),
+      m.note,
+    ]),
+  ];
+  const { ratios, targets, energy } = report;
+  const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
+  const peak = Math.max(report.measurements.d_full_run!.peakRssMiB, report.measurements.e_incremental_night!.peakRssMiB);
+  return [
+    ...header,
+    ...rows.map((cells) => `| ${cells.join(' | ')} |`),
+    '',
+    `| ratio | value | target | |`,
+    `| --- | ---: | --- | --- |`,
+    `| d/b (full run rate ÷ DuckDB's read rate) | ${ratios.d_over_b.toFixed(3)} | ${targets.d_over_b} | ${verdict(ratios.d_over_b >= 0.8)} |`,
+    `| d/c (full run rate ÷ naive Node rate) | ${ratios.d_over_c.toFixed(3)} | ${targets.d_over_c} | ${verdict(ratios.d_over_c >= 5)} |`,
+    `| e/d (incremental night ÷ full run, time) | ${ratios.e_over_d.toFixed(3)} | ${targets.e_over_d} | ${verdict(ratios.e_over_d <= 0.05)} |`,
+    `| peak RSS of (d) and (e) | ${peak} MiB | ${targets.peak_rss} | ${verdict(peak <= 1024)} |`,
+    '',
+    ...stepTable(report),
+    '',
+    `Σ energy of completed transactions: naive ${energy.naive.completed} transactions, ${energy.naive.energyWh} Wh; ` +
+      `run ${energy.run.completed} transactions, ${energy.run.energyWh} Wh — ${energy.agree ? 'they agree' : 'THEY DIFFER'}`,
+    `Lines read: (b) ${report.linesSeen.duckdb}, (c) ${report.linesSeen.naive} of ${landing.lines} — ${report.linesSeen.agree ? 'all' : 'NOT ALL'}`,
+  ].join('\n');
+}
+
+/** Where the time of (d) and (e) goes, step by step. */
+function stepTable(report: Report): string[] {
+  const runs = (['d_full_run', 'e_incremental_night'] as const).map((key) => [key, report.measurements[key]] as const);
+  if (runs.some(([, m]) => !m?.steps)) return [];
+  const steps = Object.keys(runs[0]![1]!.steps!);
+  return [
+    '',
+    `| step (s) | ${runs.map(([key]) => LABELS[key]).join(' | ')} |`,
+    `| --- | ${runs.map(() => '---:').join(' | ')} |`,
+    ...steps.map((step) => `| ${step} | ${runs.map(([, m]) => (m!.steps![step] ?? 0).toFixed(2)).join(' | ')} |`),
+    `| slowest models | ${runs.map(([, m]) => m!.slowestModels!.map(([name, s]) => `${name} ${s.toFixed(1)}`).join(', ')).join(' | ')} |`,
+  ];
+}

@@ -1,0 +1,56 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runBenchmark } from '../bench/run.ts';
+import { parseSize, shapeFor } from '../bench/size.ts';
+import { formatReport, type Report } from '../bench/table.ts';
+import { tempDir } from './helpers.ts';
+
+describe('bench', () => {
+  it('reads sizes in decimal units and picks a month of traffic when the size allows', () => {
+    expect(parseSize('50MB')).toBe(50e6);
+    expect(parseSize('1.5 GB')).toBe(1.5e9);
+    expect(() => parseSize('lots')).toThrow(/--size/);
+    // 481,000 bytes a charge point-day: 1 GB is 2,079 charge point-days, 69 charge points × 30 days
+    expect(shapeFor(1e9)).toEqual({ chargePoints: 69, days: 30 });
+    expect(shapeFor(1e6)).toEqual({ chargePoints: 1, days: 2 });
+  });
+
+  // A smoke run: the numbers are whatever this machine gives; only the bookkeeping is checked.
+  it('runs every measurement on a tiny landing, and the naive reader and the run agree', async () => {
+    const dir = tempDir('ocpp-bench-test-');
+    const report = await runBenchmark({ size: '1MB', runs: 1, workDir: join(dir, 'work'), resultsDir: join(dir, 'results') });
+    const written = JSON.parse(readFileSync(join(dir, 'results', '1MB.json'), 'utf8')) as Report;
+    expect(written).toEqual(report);
+    expect(Object.keys(report.measurements)).toEqual([
+      'a_cat',
+      'b_duckdb_read_ndjson',
+      'c_naive_node',
+      'd_full_run',
+      'd_full_run_html',
+      'e_incremental_night',
+      'f_export',
+    ]);
+    for (const measurement of Object.values(report.measurements)) {
+      expect(measurement.runs).toHaveLength(1);
+      expect(measurement.peakRssMiB).toBeGreaterThan(0);
+    }
+    expect(report.linesSeen.agree).toBe(true);
+    expect(report.energy.agree).toBe(true);
+    expect(report.energy.run.completed).toBeGreaterThan(0);
+    // the held-back day is the incremental night's, and it went back after each run
+    expect(report.landing.nextDayLines).toBeGreaterThan(0);
+    expect(existsSync(join(dir, 'work', 'next-day'))).toBe(true);
+    expect(formatReport(report)).toContain('| (e) incremental night |');
+    // the run's own step events say where its time went
+    expect(Object.keys(report.measurements.d_full_run!.steps ?? {})).toEqual([
+      'load',
+      'validate_payloads',
+      'models',
+      'audits',
+      'export_months',
+      'rest',
+    ]);
+    expect(report.measurements.e_incremental_night!.slowestModels?.length).toBeGreaterThan(0);
+  }, 120_000);
+});
