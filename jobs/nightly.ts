@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { LIST, listValue, VARCHAR } from '@duckdb/node-api';
@@ -94,20 +95,12 @@ async function runSteps(db: Db, runId: number, options: NightlyOptions): Promise
     }),
   );
   await recordChangedFiles(db, loads);
-  await log.step('models', () =>
-    runModels(
-      db,
-      { reportTimezone: options.timezone, logger: log, fullRefresh: options.fullRefresh },
-      {
-        base_ocpp__lines: () =>
-          log.step(
-            'validate_payloads',
-            () => validateNewPayloads(db),
-            (counts) => ({ ...counts }),
-          ),
-      },
-    ),
-  );
+  if (await modelsAreCurrent(db, options)) {
+    // A micro-batch with nothing new: the models already hold every loaded line in this time zone.
+    log.event('models_current', {});
+  } else {
+    await buildModels(db, options, log);
+  }
   const failures = await log.step(
     'audits',
     () => runAudits(db),
@@ -140,6 +133,50 @@ async function runSteps(db: Db, runId: number, options: NightlyOptions): Promise
   // Everything loaded so far is now modelled and exported: nothing is pending any more.
   await db.run(`update landing_files set pending_since_run = null where pending_since_run is not null`);
   return { runId, ...totals, months, outputs };
+}
+
+async function buildModels(db: Db, options: NightlyOptions, log: Logger): Promise<void> {
+  await log.step('models', () =>
+    runModels(
+      db,
+      { reportTimezone: options.timezone, logger: log, fullRefresh: options.fullRefresh },
+      {
+        base_ocpp__lines: () =>
+          log.step(
+            'validate_payloads',
+            () => validateNewPayloads(db),
+            (counts) => ({ ...counts }),
+          ),
+      },
+    ),
+  );
+  await db.run(`create or replace table model_build as select $timezone as timezone, $sqlHash as sql_sha256`, {
+    timezone: options.timezone,
+    sqlHash: modelsSqlHash(),
+  });
+}
+
+function modelsSqlHash(): string {
+  const hash = createHash('sha256');
+  for (const file of loadSqlProject()) hash.update(`${file.path}\n${file.sql}\n`);
+  return hash.digest('hex');
+}
+
+/**
+ * True when no loaded line awaits modelling and the models were last built from the same SQL in
+ * the same report time zone: rebuilding them would give the same tables.
+ */
+async function modelsAreCurrent(db: Db, options: NightlyOptions): Promise<boolean> {
+  if (options.fullRefresh) return false;
+  const [pending] = await queryRows(db, `select count(*) as files from run_changed_files`);
+  if (Number(pending!.files) > 0) return false;
+  const [built] = await queryRows(
+    db,
+    `select count(*) as tables from information_schema.tables where table_name in ('model_build', 'fct_transactions')`,
+  );
+  if (Number(built!.tables) < 2) return false;
+  const [state] = await queryRows(db, `select timezone, sql_sha256 from model_build`);
+  return state?.timezone === options.timezone && state?.sql_sha256 === modelsSqlHash();
 }
 
 /**

@@ -56,7 +56,19 @@ describe('incremental, idempotent nightly runs', () => {
     const before = snapshot(options.out);
     const rawBefore = await query(`select count(*) as n from raw_lines`);
 
-    const second = await runNightly(options);
+    const events: string[] = [];
+    const logger: Logger = {
+      event: (event) => events.push(event),
+      step: async (event, work) => {
+        events.push(event);
+        return work();
+      },
+    };
+    const second = await runNightly({ ...options, logger });
+    // almost no work: the models are not rebuilt and no month is exported
+    expect(events).toContain('models_current');
+    expect(events).not.toContain('models');
+    expect(events).not.toContain('export_month');
     expect(second.files).toEqual({ loaded: 0, appended: 0, skipped: 3, changed: 0, rejected: 0 });
     expect(second.lines).toEqual({ read: 0, loaded: 0, quarantined: 0, blank: 0 });
     expect(second.months).toEqual([]);
