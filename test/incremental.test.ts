@@ -7,6 +7,7 @@ import { queryJsonRows, withWarehouse } from '../jobs/db.ts';
 import { toLine } from '../jobs/generate/dialects.ts';
 import { simulate } from '../jobs/generate/simulate.ts';
 import { writeLanding } from '../jobs/generate/write-landing.ts';
+import type { Logger } from '../jobs/log.ts';
 import { type NightlyOptions, runNightly } from '../jobs/nightly.ts';
 import { envelope, tempDir } from './helpers.ts';
 
