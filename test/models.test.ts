@@ -280,6 +280,67 @@ describe('int_transactions and fct_transactions', () => {
   });
 });
 
+describe('int_meter_samples', () => {
+  // CP1's firmware sends transaction id 7 for every session (20 sessions over three days, more
+  // than the 16 starts after which the model cuts an id's intervals into days); CP2 reuses id 1
+  // once after a reboot. Each session samples twice: at its start's log time (a sample logged
+  // exactly then belongs to it) and 30 minutes later; CP2 also samples before any start.
+  const at = (hours: number) => new Date(Date.UTC(2024, 0, 15) + hours * 3_600_000).toISOString();
+  const lines: string[] = [];
+  const expected: { sample: string; start: string | null }[] = [];
+  const session = (cp: string, id: number, key: string, hours: number) => {
+    lines.push(call(cp, at(hours), `s-${key}`, 'StartTransaction', { connectorId: 1, idTag: 'T', meterStart: 0, timestamp: at(hours) }));
+    lines.push(result(cp, at(hours + 0.001), `s-${key}`, { transactionId: id, idTagInfo: { status: 'Accepted' } }));
+    for (const [offset, suffix] of [
+      [0, 'a'],
+      [0.5, 'b'],
+    ] as const) {
+      const sample = `${key}${suffix}`;
+      lines.push(
+        call(cp, at(hours + offset), `m-${sample}`, 'MeterValues', {
+          connectorId: 1,
+          transactionId: id,
+          meterValue: [{ timestamp: at(hours + offset), sampledValue: [{ value: '1.0005', unit: 'kWh' }] }],
+        }),
+      );
+      expected.push({ sample: `m-${sample}`, start: `s-${key}` });
+    }
+  };
+  lines.push(
+    call('CP2', at(-1), 'm-early', 'MeterValues', {
+      connectorId: 1,
+      transactionId: 1,
+      meterValue: [{ timestamp: at(-1), sampledValue: [{ value: '5' }] }],
+    }),
+  );
+  expected.push({ sample: 'm-early', start: null });
+  for (let index = 0; index < 20; index += 1) session('CP1', 7, `cp1-${index}`, index * 3.5);
+  session('CP2', 1, 'cp2-0', 1);
+  session('CP2', 1, 'cp2-1', 30);
+
+  it('attributes each sample to the latest start with its id logged at or before it, and converts to the base unit', async () => {
+    // any file order: attribution follows log times, not the order lines arrive in
+    const run = await runOn({ 'b.ndjson': lines.slice(40), 'a.ndjson': lines.slice(0, 40) });
+    const rows = await run.query(
+      `select samples.file_id, samples.line_no, samples.unit, samples.reported_unit, samples.base_value, starts.line_no as start_line_no, starts.file_id as start_file_id
+       from int_meter_samples as samples
+       left join base_ocpp__lines as starts on samples.start_file_id = starts.file_id and samples.start_line_no = starts.line_no`,
+    );
+    const uniqueIds = await run.query(`select file_id, line_no, unique_id from base_ocpp__lines`);
+    const idOf = new Map(uniqueIds.map((row) => [`${row.file_id}:${row.line_no}`, String(row.unique_id)]));
+    const actual = rows
+      .map((row) => ({
+        sample: idOf.get(`${row.file_id}:${row.line_no}`)!,
+        start: row.start_line_no === null ? null : idOf.get(`${row.start_file_id}:${row.start_line_no}`)!,
+      }))
+      .sort((a, b) => a.sample.localeCompare(b.sample));
+    expect(actual).toEqual([...expected].sort((a, b) => a.sample.localeCompare(b.sample)));
+    // 1.0005 kWh is 1000.5 Wh exactly (a double product would give 1000.4999...)
+    const kwh = rows.filter((row) => row.reported_unit === 'kWh');
+    expect(new Set(kwh.map((row) => `${row.unit} ${row.base_value}`))).toEqual(new Set(['Wh 1000.5']));
+  });
+});
+
 describe('fct_transactions flags', () => {
   it('flags what a reviewer must look at, and keeps the rows', async () => {
     const start = (cp: string, uid: string, loggedAt: string, meterStart: number, timestamp: string, txId: number) => [

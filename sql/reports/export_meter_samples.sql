@@ -1,10 +1,9 @@
 -- Every sampled value of the MeterValues whose sample time falls in one month (report time
 -- zone; the log time stands in when the sample time is unreadable), one row each, with the value
--- in the base unit (kWh -> Wh, kW -> W, ...) and the transaction start it belongs to: the latest
--- start with its id logged at or before the sample, as in int_energy_register_samples.
+-- in the base unit and the start of the transaction it belongs to (int_meter_samples).
 with
 
-stg_ocpp__meter_values as (
+int_meter_samples as (
     select
         file_id,
         line_no,
@@ -12,80 +11,7 @@ stg_ocpp__meter_values as (
         logged_at,
         connector_id,
         transaction_id,
-        sampled_at,
-        value_text,
-        measurand,
-        phase,
-        unit,
-        context,
-        location,
-    from stg_ocpp__meter_values
-),
-
-int_transaction_starts as (
-    select
-        charge_point_id,
-        transaction_id,
-        started_at,
-        start_logged_at,
-    from int_transaction_starts
-    where transaction_id is not null
-),
-
-month_samples as (
-    select
-        file_id,
-        line_no,
-        charge_point_id,
-        logged_at,
-        connector_id,
-        transaction_id,
-        sampled_at,
-        value_text,
-        measurand,
-        phase,
-        unit,
-        context,
-        location,
-    from stg_ocpp__meter_values
-    where strftime(coalesce(sampled_at, logged_at) at time zone getvariable('report_timezone'), '%Y-%m') = $month
-),
-
-in_base_units as (
-    select
-        file_id,
-        line_no,
-        charge_point_id,
-        logged_at,
-        connector_id,
-        transaction_id,
-        sampled_at,
-        measurand,
-        phase,
-        location,
-        context,
-        unit as reported_unit,
-        case unit
-            when 'kWh' then 'Wh'
-            when 'kW' then 'W'
-            when 'kvarh' then 'varh'
-            when 'kvar' then 'var'
-            when 'kVA' then 'VA'
-            else unit
-        end as unit,
-        case when unit in ('kWh', 'kW', 'kvarh', 'kvar', 'kVA') then 1000 else 1 end as unit_factor,
-        value_text,
-    from month_samples
-),
-
-in_base_values as (
-    select
-        file_id,
-        line_no,
-        charge_point_id,
-        logged_at,
-        connector_id,
-        transaction_id,
+        transaction_started_at,
         sampled_at,
         measurand,
         phase,
@@ -93,17 +19,20 @@ in_base_values as (
         context,
         unit,
         reported_unit,
-        -- rounded to 0.001 of the base unit after scaling, so 12.345 kWh is 12345 Wh, not 12344.999...
-        -- (a double, not a wide decimal: DuckDB parses those two orders of magnitude slower)
-        case
-            when not isfinite(try_cast(value_text as double)) then null
-            when unit_factor = 1 then try_cast(value_text as double)
-            else round(try_cast(value_text as double) * unit_factor, 3)
-        end as base_value,
-    from in_base_units
+        base_value,
+    from int_meter_samples
 ),
 
-attributed as (
+month_bounds as (
+    -- the month's first and next month's first instant in the report time zone: a range on the
+    -- timestamp, not a per-row conversion to local time
+    select
+        timezone(getvariable('report_timezone'), cast(strptime($month, '%Y-%m') as timestamp)) as month_start_at,
+        timezone(getvariable('report_timezone'), cast(strptime($month, '%Y-%m') + interval 1 month as timestamp))
+            as next_month_start_at,
+),
+
+month_samples as (
     select
         samples.file_id,
         samples.line_no,
@@ -111,7 +40,7 @@ attributed as (
         samples.logged_at,
         samples.connector_id,
         samples.transaction_id,
-        starts.started_at as transaction_started_at,
+        samples.transaction_started_at,
         samples.sampled_at,
         samples.measurand,
         samples.phase,
@@ -120,11 +49,10 @@ attributed as (
         samples.unit,
         samples.reported_unit,
         samples.base_value,
-    from in_base_values as samples
-    asof left join int_transaction_starts as starts
-        on samples.charge_point_id = starts.charge_point_id
-        and samples.transaction_id = starts.transaction_id
-        and samples.logged_at >= starts.start_logged_at
+    from int_meter_samples as samples
+    cross join month_bounds
+    where coalesce(samples.sampled_at, samples.logged_at) >= month_bounds.month_start_at
+        and coalesce(samples.sampled_at, samples.logged_at) < month_bounds.next_month_start_at
 )
 
 select
@@ -143,5 +71,5 @@ select
     cast(base_value as double) as value,
     case when unit = 'Wh' then try_cast(round(base_value) as bigint) end as value_wh,
     strftime(coalesce(sampled_at, logged_at) at time zone getvariable('report_timezone'), '%Y-%m') as month,
-from attributed
+from month_samples
 order by charge_point_id, sampled_at, connector_id, logged_at, file_id, line_no, measurand, phase, location, context, unit, reported_unit, value

@@ -1,0 +1,196 @@
+-- materialized: view
+-- Every sampled value (stg_ocpp__meter_values), in its base unit (kWh -> Wh, kW -> W, ...) and
+-- attributed to the transaction start it belongs to: the latest start with the same charge point
+-- and transaction id logged at or before the sample (ids are reused after a reboot). The one
+-- place where samples are converted and attributed: the energy register and the meter_samples
+-- export both read it.
+--
+-- Not an asof join: it sorts every sample, and that sort was most of the export's time. Each
+-- start owns an interval, up to the next start with its id, and a hash join with a range
+-- condition finds the one interval a sample falls in (the start the asof join would find). An id
+-- started very often (firmware that sends the same id every time) would multiply that join, so
+-- its intervals are cut into days and its samples join on the day too.
+with
+
+stg_ocpp__meter_values as (
+    select
+        file_id,
+        line_no,
+        charge_point_id,
+        logged_at,
+        connector_id,
+        transaction_id,
+        sampled_at,
+        value_text,
+        sampled_value,
+        measurand,
+        phase,
+        unit,
+        context,
+        location,
+    from stg_ocpp__meter_values
+),
+
+int_transaction_starts as (
+    select
+        charge_point_id,
+        transaction_id,
+        started_at,
+        start_logged_at,
+        start_file_id,
+        start_line_no,
+    from int_transaction_starts
+    where transaction_id is not null
+),
+
+base_ocpp__lines as (
+    select
+        charge_point_id,
+        logged_at,
+    from base_ocpp__lines
+),
+
+start_intervals as (
+    select
+        charge_point_id,
+        transaction_id,
+        started_at,
+        start_logged_at,
+        lead(start_logged_at, 1, 'infinity') over (
+            partition by charge_point_id, transaction_id
+            order by start_logged_at, start_file_id, start_line_no
+        ) as next_start_logged_at,
+        start_file_id,
+        start_line_no,
+        count(*) over (partition by charge_point_id, transaction_id) > 16 as often_started,
+    from int_transaction_starts
+),
+
+often_started_ids as (
+    select distinct
+        charge_point_id,
+        transaction_id,
+    from start_intervals
+    where often_started
+),
+
+last_logged as (
+    select
+        charge_point_id,
+        max(logged_at) as last_logged_at,
+    from base_ocpp__lines
+    where charge_point_id in (select often_started_ids.charge_point_id from often_started_ids)
+    group by charge_point_id
+),
+
+-- the join key: (charge point, id, -1) for an id started a few times, (charge point, id, UTC day)
+-- for each day an interval of an often started id covers
+interval_keys as (
+    select
+        start_intervals.charge_point_id,
+        start_intervals.transaction_id,
+        start_intervals.started_at,
+        start_intervals.start_logged_at,
+        start_intervals.next_start_logged_at,
+        start_intervals.start_file_id,
+        start_intervals.start_line_no,
+        unnest(
+            case
+                when not start_intervals.often_started then [-1]
+                else generate_series(
+                    epoch_us(start_intervals.start_logged_at) // 86400000000,
+                    epoch_us(least(start_intervals.next_start_logged_at, last_logged.last_logged_at)) // 86400000000
+                )
+            end
+        ) as join_day,
+    from start_intervals
+    left join last_logged
+        on start_intervals.charge_point_id = last_logged.charge_point_id
+),
+
+in_base_units as (
+    select
+        samples.file_id,
+        samples.line_no,
+        samples.charge_point_id,
+        samples.logged_at,
+        samples.connector_id,
+        samples.transaction_id,
+        samples.sampled_at,
+        samples.value_text,
+        samples.measurand,
+        samples.phase,
+        samples.location,
+        samples.context,
+        samples.unit as reported_unit,
+        case samples.unit
+            when 'kWh' then 'Wh'
+            when 'kW' then 'W'
+            when 'kvarh' then 'varh'
+            when 'kvar' then 'var'
+            when 'kVA' then 'VA'
+            else samples.unit
+        end as unit,
+        -- rounded to 0.001 of the base unit after scaling, so 12.345 kWh is 12345 Wh, not 12344.999...
+        -- (a double, not a wide decimal: DuckDB parses those two orders of magnitude slower)
+        case
+            when not isfinite(samples.sampled_value) then null
+            when samples.unit in ('kWh', 'kW', 'kvarh', 'kvar', 'kVA') then round(samples.sampled_value * 1000, 3)
+            else samples.sampled_value
+        end as base_value,
+        case when often_started_ids.transaction_id is null then -1 else epoch_us(samples.logged_at) // 86400000000 end as join_day,
+    from stg_ocpp__meter_values as samples
+    left join often_started_ids
+        on samples.charge_point_id = often_started_ids.charge_point_id
+        and samples.transaction_id = often_started_ids.transaction_id
+),
+
+attributed as (
+    select
+        samples.file_id,
+        samples.line_no,
+        samples.charge_point_id,
+        samples.logged_at,
+        samples.connector_id,
+        samples.transaction_id,
+        samples.sampled_at,
+        samples.value_text,
+        samples.measurand,
+        samples.phase,
+        samples.location,
+        samples.context,
+        samples.reported_unit,
+        samples.unit,
+        samples.base_value,
+        starts.started_at as transaction_started_at,
+        starts.start_file_id,
+        starts.start_line_no,
+    from in_base_units as samples
+    left join interval_keys as starts
+        on samples.charge_point_id = starts.charge_point_id
+        and samples.transaction_id = starts.transaction_id
+        and samples.join_day = starts.join_day
+        and samples.logged_at >= starts.start_logged_at
+        and samples.logged_at < starts.next_start_logged_at
+)
+
+select
+    file_id,
+    line_no,
+    charge_point_id,
+    logged_at,
+    connector_id,
+    transaction_id,
+    sampled_at,
+    value_text,
+    measurand,
+    phase,
+    location,
+    context,
+    reported_unit,
+    unit,
+    base_value,
+    transaction_started_at,
+    start_file_id,
+    start_line_no,
+from attributed
