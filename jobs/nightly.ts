@@ -99,7 +99,7 @@ async function runSteps(db: Db, runId: number, options: NightlyOptions): Promise
     // A micro-batch with nothing new: the models already hold every loaded line in this time zone.
     log.event('models_current', {});
   } else {
-    await buildModels(db, options, log);
+    await buildModels(db, options, log, await linesMayHaveBeenReplaced(db, loads));
   }
   const failures = await log.step(
     'audits',
@@ -135,11 +135,11 @@ async function runSteps(db: Db, runId: number, options: NightlyOptions): Promise
   return { runId, ...totals, months, outputs };
 }
 
-async function buildModels(db: Db, options: NightlyOptions, log: Logger): Promise<void> {
+async function buildModels(db: Db, options: NightlyOptions, log: Logger, linesReplaced: boolean): Promise<void> {
   await log.step('models', () =>
     runModels(
       db,
-      { reportTimezone: options.timezone, logger: log, fullRefresh: options.fullRefresh },
+      { reportTimezone: options.timezone, logger: log, fullRefresh: options.fullRefresh, linesReplaced },
       {
         base_ocpp__lines: () =>
           log.step(
@@ -154,6 +154,19 @@ async function buildModels(db: Db, options: NightlyOptions, log: Logger): Promis
     timezone: options.timezone,
     sqlHash: modelsSqlHash(),
   });
+}
+
+/**
+ * True when this run replaced loaded lines (--reload), or when a killed run left files pending:
+ * whether that run replaced lines is not known, so the models that need to know are rebuilt.
+ */
+async function linesMayHaveBeenReplaced(db: Db, loads: FileLoadResult[]): Promise<boolean> {
+  if (loads.some((load) => load.replaced)) return true;
+  const [left] = await queryRows(
+    db,
+    `select count(*) as files from run_changed_files where file_id not in (select file_id from run_read_files)`,
+  );
+  return Number(left!.files) > 0;
 }
 
 function modelsSqlHash(): string {

@@ -207,6 +207,68 @@ describe('incremental, idempotent nightly runs', () => {
     expect(Object.keys(after).some((path) => path.includes('2024-03'))).toBe(true);
   });
 
+  it('models with a unique key rebuild what a late or interleaved file changes, as a full build would', async () => {
+    const { call, result } = envelope;
+    const t = (time: string) => `2024-01-15T${time}Z`;
+    // night 1: CP1 online from 10:00 (heartbeat interval 60 s: offline after 120 s); a reply whose
+    // CALL arrives only in night 2 (logged before it); CP2 starts a session.
+    const night1 = [
+      call('CP1', t('09:59:00'), 'b1', 'BootNotification', { chargePointVendor: 'V', chargePointModel: 'M' }),
+      result('CP1', t('09:59:01'), 'b1', { status: 'Accepted', currentTime: t('09:59:01'), interval: 60 }),
+      call('CP1', t('10:00:00'), 'h', 'Heartbeat', {}),
+      result('CP1', t('10:00:01'), 'h', { currentTime: t('10:00:01') }),
+      result('CP1', t('10:30:01'), 'late', { status: 'Accepted' }),
+      call('CP2', t('11:00:00'), 's1', 'StartTransaction', { connectorId: 1, idTag: 'A', meterStart: 0, timestamp: t('11:00:00') }),
+      result('CP2', t('11:00:01'), 's1', { transactionId: 5, idTagInfo: { status: 'Accepted' } }),
+    ];
+    // night 2: CP1's next heartbeat 90 s later ends its first online span sooner; the late CALL;
+    // CP2 stops its session, sent the next day; CP3 reboots with a longer interval, which changes
+    // the offline threshold of its earlier day too.
+    const night2 = [
+      call('CP1', t('10:01:30'), 'h', 'Heartbeat', {}),
+      call('CP1', t('10:30:00'), 'late', 'StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 'Available' }),
+      call('CP2', '2024-01-16T08:00:00Z', 'p1', 'StopTransaction', { transactionId: 5, meterStop: 7000, timestamp: t('12:00:00') }),
+      call('CP3', '2024-01-16T09:00:00Z', 'b3', 'BootNotification', { chargePointVendor: 'V', chargePointModel: 'M' }),
+      result('CP3', '2024-01-16T09:00:01Z', 'b3', { status: 'Accepted', currentTime: t('09:00:01'), interval: 3600 }),
+    ];
+    const night0 = [call('CP3', t('08:00:00'), 'h3', 'Heartbeat', {})];
+    const tables = ['select * from fct_charge_point_days order by all', 'select * exclude (payload) from int_ocpp__replies order by all'];
+    const incremental = setup();
+    writeFileSync(join(incremental.options.landing, 'a.ndjson'), `${[...night0, ...night1].join('\n')}\n`);
+    await runNightly(incremental.options);
+    writeFileSync(join(incremental.options.landing, 'b.ndjson'), `${night2.join('\n')}\n`);
+    const events: string[] = [];
+    const logger: Logger = {
+      event: (name, fields) => {
+        if (name === 'model') events.push(`${fields?.model} ${fields?.mode}`);
+      },
+      step: async (_name, work) => work(),
+    };
+    await runNightly({ ...incremental.options, logger });
+    expect(events).toEqual(expect.arrayContaining(['fct_charge_point_days incremental', 'int_ocpp__replies incremental']));
+    const once = setup();
+    writeFileSync(join(once.options.landing, 'a.ndjson'), `${[...night0, ...night1].join('\n')}\n`);
+    writeFileSync(join(once.options.landing, 'b.ndjson'), `${night2.join('\n')}\n`);
+    await runNightly(once.options);
+    for (const sql of tables) expect(await incremental.query(sql)).toEqual(await once.query(sql));
+    // the figures themselves, worked by hand: CP1's spans end at its next message or 120 s later:
+    // 1 + 59 + 1 + 89 (to the night-2 heartbeat) + 120 + 1 (late CALL to its reply) + 120 = 391 s;
+    // CP3 is online 08:00-10:00 on the 15th (2 x 3600 s threshold from its boot on the 16th)
+    const days = await incremental.query(
+      `select charge_point_id, strftime(day, '%d') as day, online_s, sessions_started, sessions_stopped, energy_wh
+       from fct_charge_point_days order by all`,
+    );
+    expect(days).toEqual([
+      { charge_point_id: 'CP1', day: '15', online_s: '391', sessions_started: '0', sessions_stopped: '0', energy_wh: '0' },
+      { charge_point_id: 'CP2', day: '15', online_s: '601', sessions_started: '1', sessions_stopped: '1', energy_wh: '7000' },
+      { charge_point_id: 'CP2', day: '16', online_s: '600', sessions_started: '0', sessions_stopped: '0', energy_wh: '0' },
+      { charge_point_id: 'CP3', day: '15', online_s: '7200', sessions_started: '0', sessions_stopped: '0', energy_wh: '0' },
+      { charge_point_id: 'CP3', day: '16', online_s: '7201', sessions_started: '0', sessions_stopped: '0', energy_wh: '0' },
+    ]);
+    const paired = await incremental.query(`select call_line_no from int_ocpp__replies where unique_id = 'late'`);
+    expect(paired).toEqual([{ call_line_no: '2' }]);
+  });
+
   it('thirty nights of growing landing data give the same facts and Parquet as one run over everything', async () => {
     const nightly = setup();
     const once = setup();

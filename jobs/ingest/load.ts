@@ -28,6 +28,8 @@ export interface FileLoadResult {
   linesStored: number;
   linesBlank: number;
   linesRejectedByReader: number;
+  /** Set when the file's earlier loaded lines were thrown away and it was read again (`--reload`). */
+  replaced?: boolean;
   /** How the lines were read: in bulk by DuckDB (a plain file without special cases) or by readLines. */
   reader?: 'bulk' | 'lines';
   error?: string;
@@ -194,7 +196,8 @@ async function loadFile(db: Db, path: string, fileId: number, options: LoadOptio
           endsUnterminated: progress.endsUnterminated,
         },
       );
-      return { path, outcome, fileId, firstLineNo: (previous?.linesRead ?? 0) + 1, ...counts, reader };
+      const replaced = plan.action === 'full' && known?.status === 'loaded';
+      return { path, outcome, fileId, firstLineNo: (previous?.linesRead ?? 0) + 1, ...counts, reader, replaced };
     });
   } catch (error) {
     const message = `cannot read ${path}: ${(error as Error).message}`;

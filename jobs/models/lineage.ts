@@ -103,6 +103,8 @@ export function layerViolations(nodes: LineageNode[]): string[] {
   for (const node of nodes) {
     for (const upstream of node.reads) {
       const stage = stageById.get(upstream);
+      // which files this run changed is run control, not data: any incremental model may ask
+      if (upstream === 'run_changed_files') continue;
       if (stage && !ALLOWED_READS[node.stage].includes(stage)) {
         violations.push(
           `${node.path} (${node.stage}) reads ${upstream} (${stage}); ${node.stage} may read ${ALLOWED_READS[node.stage].join(', ') || 'nothing'}`,

@@ -19,9 +19,24 @@ export interface SqlFile {
   reads: string[];
   /** From a leading `-- materialized: table|view|incremental` comment; table when absent. */
   materialized: Materialization;
+  /**
+   * From a `-- unique_key: a, b` comment (incremental models only): the rows an incremental run
+   * selects replace the rows with the same key, wherever they came from. Without it, the rows
+   * of the run's files are replaced.
+   */
+  uniqueKey?: string[];
 }
 
 export type Materialization = 'table' | 'view' | 'incremental';
+
+function uniqueKeyOf(path: string, sql: string): string[] | undefined {
+  const declared = /^--\s*unique_key:\s*(.+)$/m.exec(sql)?.[1];
+  if (declared === undefined) return undefined;
+  const columns = declared.split(',').map((column) => column.trim());
+  // the key is spliced into the delete statement: only plain column names get that far
+  if (columns.some((column) => !/^[a-z_][a-z0-9_]*$/.test(column))) throw new Error(`${path}: unique_key must list column names`);
+  return columns;
+}
 
 function materializationOf(path: string, sql: string): Materialization {
   const declared = /^--\s*materialized:\s*(\w+)/m.exec(sql)?.[1] ?? 'table';
@@ -47,7 +62,7 @@ export function loadSqlProject(sqlDir = SQL_DIR): SqlFile[] {
     // The file name becomes a table name in DDL, so it must be a plain identifier.
     if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`${path}: model file names must be lower_snake_case identifiers`);
     const sql = readFileSync(path, 'utf8');
-    return { name, layer, path, sql, reads: [] as string[], materialized: materializationOf(path, sql) };
+    return { name, layer, path, sql, reads: [] as string[], materialized: materializationOf(path, sql), uniqueKey: uniqueKeyOf(path, sql) };
   });
   const known = new Set<string>([...RAW_TABLES, ...files.map((file) => file.name)]);
   for (const file of files) {

@@ -9,6 +9,11 @@ export interface ModelRunOptions {
   logger?: Logger;
   /** Rebuild incremental models from scratch instead of processing only this run's files. */
   fullRefresh?: boolean;
+  /**
+   * Lines that were loaded before were replaced (`--reload`): a model with a unique_key cannot
+   * tell which of its rows came from lines that are gone, so it is rebuilt in full.
+   */
+  linesReplaced?: boolean;
 }
 
 export interface AuditFailure {
@@ -44,7 +49,11 @@ export async function runModels(
   for (const model of buildOrder(files)) {
     try {
       const started = performance.now();
-      const mode = await buildModel(db, model, options.fullRefresh ?? false);
+      const mode = await buildModel(
+        db,
+        model,
+        (options.fullRefresh ?? false) || (model.uniqueKey !== undefined && (options.linesReplaced ?? false)),
+      );
       options.logger?.event('model', { model: model.name, mode, duration_ms: Math.round(performance.now() - started) });
     } catch (error) {
       throw new Error(`model ${model.layer}/${model.name} failed: ${(error as Error).message}`);
@@ -86,7 +95,13 @@ async function buildModel(db: Db, model: SqlFile, fullRefresh: boolean): Promise
   );
   const incremental = !fullRefresh && Number(state?.exists) > 0 && state?.sql_sha256 === sqlHash;
   await db.run(`set variable is_incremental = $incremental`, { incremental });
-  if (incremental) {
+  if (incremental && model.uniqueKey) {
+    const sameKey = model.uniqueKey.map((column) => `${model.name}.${column} = incremental_rows.${column}`).join(' and ');
+    await db.run(`create or replace temp table incremental_rows as\n${model.sql}`);
+    await db.run(`delete from ${model.name} using incremental_rows where ${sameKey}`);
+    await db.run(`insert into ${model.name} select * from incremental_rows`);
+    await db.run(`drop table incremental_rows`);
+  } else if (incremental) {
     await db.run(`delete from ${model.name} where file_id in (select file_id from run_changed_files)`);
     await db.run(`insert into ${model.name}\n${model.sql}`);
   } else {

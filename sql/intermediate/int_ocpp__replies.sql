@@ -1,7 +1,17 @@
+-- materialized: incremental
+-- unique_key: file_id, line_no
 -- Each reply paired with its CALL: same charge point and unique id, the latest CALL logged at or
 -- before the reply. Unique ids are reused (one id for every heartbeat, on some simulators), so
 -- the id alone never pairs. A reply whose CALL is not (yet) in the data keeps call_* null.
+-- An incremental run pairs the replies of its files, and the earlier replies that a CALL of its
+-- files (logged before them: a late file) may now own; every other pairing stays as it was.
 with
+
+run_changed_files as (
+    select
+        file_id,
+    from run_changed_files
+),
 
 base_ocpp__messages as (
     select
@@ -42,6 +52,40 @@ calls as (
     where message_type_id = 2
 ),
 
+new_calls as (
+    select
+        charge_point_id,
+        unique_id,
+        min(logged_at) as first_logged_at,
+    from calls
+    -- a full build pairs every reply anyway
+    where getvariable('is_incremental')
+        and file_id in (select run_changed_files.file_id from run_changed_files)
+    group by charge_point_id, unique_id
+),
+
+replies_to_pair as (
+    select
+        replies.file_id,
+        replies.line_no,
+        replies.charge_point_id,
+        replies.unique_id,
+        replies.logged_at,
+        replies.message_type_id,
+        replies.logged_action,
+        replies.payload,
+        replies.error_code,
+        replies.error_description,
+    from stg_ocpp__call_results as replies
+    left join new_calls
+        on replies.charge_point_id = new_calls.charge_point_id
+        and replies.unique_id = new_calls.unique_id
+        and replies.logged_at >= new_calls.first_logged_at
+    where getvariable('is_incremental') is not true
+        or replies.file_id in (select run_changed_files.file_id from run_changed_files)
+        or new_calls.unique_id is not null
+),
+
 paired as (
     select
         replies.file_id,
@@ -57,7 +101,7 @@ paired as (
         calls.file_id as call_file_id,
         calls.line_no as call_line_no,
         calls.logged_at as call_logged_at,
-    from stg_ocpp__call_results as replies
+    from replies_to_pair as replies
     asof left join calls
         on replies.charge_point_id = calls.charge_point_id
         and replies.unique_id = calls.unique_id

@@ -3,15 +3,37 @@
 -- a charge point is online from each message until the next one, or until twice its heartbeat
 -- interval (600 s when unknown) has passed without one. Energy is that of the completed sessions
 -- stopped that day, so the days of a month add up to that month's transactions.
+--
+-- An incremental run recomputes, for each charge point its files touch, every day from the
+-- first one they can change: the day of its first new message (an earlier day's share of an
+-- online span ends at midnight whatever follows), of any session they start or stop, and all of
+-- its days after a new boot (its heartbeat interval, so every offline threshold, may change).
+-- materialized: incremental
+-- unique_key: charge_point_id, day
 with
+
+run_changed_files as (
+    select
+        file_id,
+    from run_changed_files
+),
 
 base_ocpp__messages as (
     select
+        file_id,
         charge_point_id,
         logged_at,
         message_type_id,
         action,
     from base_ocpp__messages
+),
+
+int_ocpp__replies as (
+    select
+        file_id,
+        charge_point_id,
+        action,
+    from int_ocpp__replies
 ),
 
 dim_charge_points as (
@@ -26,11 +48,86 @@ int_transaction_starts as (
         charge_point_id,
         started_at,
         start_logged_at,
+        start_file_id,
     from int_transaction_starts
     where transaction_id is not null
 ),
 
 fct_transactions as (
+    select
+        charge_point_id,
+        started_at,
+        stopped_at,
+        energy_wh,
+        transaction_status,
+        start_file_id,
+        stop_file_id,
+    from fct_transactions
+),
+
+offline_thresholds as (
+    select
+        charge_point_id,
+        to_seconds(coalesce(2 * heartbeat_interval_s, 600)) as offline_after,
+    from dim_charge_points
+),
+
+-- empty in a full build: the first local day each charge point needs recomputed
+recompute_from as (
+    select
+        charge_point_id,
+        cast(min(logged_at) at time zone getvariable('report_timezone') as date) as from_day,
+    from base_ocpp__messages
+    where getvariable('is_incremental')
+        and file_id in (select run_changed_files.file_id from run_changed_files)
+    group by charge_point_id
+    union all
+    select
+        charge_point_id,
+        date '0001-01-01' as from_day,
+    from base_ocpp__messages
+    where getvariable('is_incremental')
+        and file_id in (select run_changed_files.file_id from run_changed_files)
+        and message_type_id = 2
+        and action = 'BootNotification'
+    union all
+    select
+        charge_point_id,
+        date '0001-01-01' as from_day,
+    from int_ocpp__replies
+    where getvariable('is_incremental')
+        and file_id in (select run_changed_files.file_id from run_changed_files)
+        and action = 'BootNotification'
+    union all
+    select
+        charge_point_id,
+        cast(coalesce(started_at, start_logged_at) at time zone getvariable('report_timezone') as date) as from_day,
+    from int_transaction_starts
+    where getvariable('is_incremental')
+        and start_file_id in (select run_changed_files.file_id from run_changed_files)
+    union all
+    select
+        charge_point_id,
+        cast(least(started_at, stopped_at) at time zone getvariable('report_timezone') as date) as from_day,
+    from fct_transactions
+    where getvariable('is_incremental')
+        and stop_file_id in (select run_changed_files.file_id from run_changed_files)
+),
+
+recompute_windows as (
+    select
+        recompute_from.charge_point_id,
+        min(recompute_from.from_day) as from_day,
+        -- messages from here on cover every online span that reaches from_day
+        timezone(getvariable('report_timezone'), cast(min(recompute_from.from_day) as timestamp))
+            - coalesce(min(offline_thresholds.offline_after), to_seconds(600)) as messages_from,
+    from recompute_from
+    left join offline_thresholds
+        on recompute_from.charge_point_id = offline_thresholds.charge_point_id
+    group by recompute_from.charge_point_id
+),
+
+completed_transactions as (
     select
         charge_point_id,
         stopped_at,
@@ -41,12 +138,16 @@ fct_transactions as (
 
 messages as (
     select
-        charge_point_id,
-        logged_at,
-        message_type_id,
-        action,
-        cast(logged_at at time zone getvariable('report_timezone') as date) as day,
+        base_ocpp__messages.charge_point_id,
+        base_ocpp__messages.logged_at,
+        base_ocpp__messages.message_type_id,
+        base_ocpp__messages.action,
+        cast(base_ocpp__messages.logged_at at time zone getvariable('report_timezone') as date) as day,
     from base_ocpp__messages
+    left join recompute_windows
+        on base_ocpp__messages.charge_point_id = recompute_windows.charge_point_id
+    where getvariable('is_incremental') is not true
+        or base_ocpp__messages.logged_at >= recompute_windows.messages_from
 ),
 
 message_days as (
@@ -123,7 +224,7 @@ stop_days as (
         cast(stopped_at at time zone getvariable('report_timezone') as date) as day,
         count(*) as sessions_stopped,
         cast(sum(energy_wh) as bigint) as energy_wh,
-    from fct_transactions
+    from completed_transactions
     where stopped_at is not null
     group by charge_point_id, day
 ),
@@ -154,6 +255,8 @@ select
     cast(coalesce(online_days.online_s, 0) / 60 as double) as online_minutes,
     strftime(charge_point_days.day, '%Y-%m') as month,
 from charge_point_days
+left join recompute_windows
+    on charge_point_days.charge_point_id = recompute_windows.charge_point_id
 left join message_days
     on charge_point_days.charge_point_id = message_days.charge_point_id
     and charge_point_days.day = message_days.day
@@ -166,3 +269,5 @@ left join start_days
 left join stop_days
     on charge_point_days.charge_point_id = stop_days.charge_point_id
     and charge_point_days.day = stop_days.day
+where getvariable('is_incremental') is not true
+    or charge_point_days.day >= recompute_windows.from_day
