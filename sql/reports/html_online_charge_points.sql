@@ -46,38 +46,61 @@ messages as (
         and base_ocpp__messages.logged_at >= month_bounds.month_start_at - to_seconds(thresholds.offline_after_s)
 ),
 
-gaps as (
+neighbours as (
     select
         charge_point_id,
         logged_at,
         offline_after_s,
-        case
-            when lag(logged_at) over (partition by charge_point_id order by logged_at) is null then 1
-            when logged_at - lag(logged_at) over (partition by charge_point_id order by logged_at)
-                > to_seconds(offline_after_s) then 1
-            else 0
-        end as starts_segment,
+        lag(logged_at) over (partition by charge_point_id order by logged_at) as previous_at,
+        lead(logged_at) over (partition by charge_point_id order by logged_at) as next_at,
     from messages
 ),
 
-numbered as (
+-- only the messages that open or close a segment: one window pass over the month's messages,
+-- then few rows (materialized: read twice below, the window must not run twice); gaps compared
+-- in microseconds, not as intervals, which are slow to compare
+segment_edges as materialized (
     select
         charge_point_id,
         logged_at,
         offline_after_s,
-        sum(starts_segment) over (
-            partition by charge_point_id order by logged_at rows unbounded preceding
-        ) as segment_no,
-    from gaps
+        previous_at is null or epoch_us(logged_at) - epoch_us(previous_at) > offline_after_s * 1000000 as opens_segment,
+        next_at is null or epoch_us(next_at) - epoch_us(logged_at) > offline_after_s * 1000000 as closes_segment,
+    from neighbours
+    where previous_at is null
+        or epoch_us(logged_at) - epoch_us(previous_at) > offline_after_s * 1000000
+        or next_at is null
+        or epoch_us(next_at) - epoch_us(logged_at) > offline_after_s * 1000000
 ),
 
-segments as (
+segment_openings as (
     select
         charge_point_id,
-        min(logged_at) as first_message_at,
-        max(logged_at) + to_seconds(offline_after_s) as offline_at,
-    from numbered
-    group by charge_point_id, segment_no, offline_after_s
+        logged_at as first_message_at,
+        row_number() over (partition by charge_point_id order by logged_at) as segment_no,
+    from segment_edges
+    where opens_segment
+),
+
+segment_closings as (
+    select
+        charge_point_id,
+        logged_at + to_seconds(offline_after_s) as offline_at,
+        row_number() over (partition by charge_point_id order by logged_at) as segment_no,
+    from segment_edges
+    where closes_segment
+),
+
+-- segments do not overlap: the n-th opening pairs with the n-th closing
+segments as (
+    select
+        segment_openings.charge_point_id,
+        segment_openings.first_message_at,
+        segment_closings.offline_at,
+    from segment_openings
+    inner join segment_closings
+        on segment_openings.charge_point_id = segment_closings.charge_point_id
+        and segment_openings.segment_no = segment_closings.segment_no
 ),
 
 clipped_segments as (
