@@ -68,7 +68,7 @@ fct_transactions as (
 offline_thresholds as (
     select
         charge_point_id,
-        to_seconds(coalesce(2 * heartbeat_interval_s, 600)) as offline_after,
+        to_seconds(coalesce(2 * cast(heartbeat_interval_s as bigint), 600)) as offline_after,
     from dim_charge_points
 ),
 
@@ -163,49 +163,95 @@ message_days as (
     group by charge_point_id, day
 ),
 
+-- each local day a message falls on, with its bounds: converted once per day, not per message
+-- (a local day is 23, 24 or 25 hours long: its bounds come from the time zone, not arithmetic)
+local_days as (
+    select
+        day,
+        epoch_us(timezone(getvariable('report_timezone'), cast(day as timestamp))) as day_start_us,
+        epoch_us(timezone(getvariable('report_timezone'), cast(day + 1 as timestamp))) as next_day_start_us,
+    from (select distinct messages.day from messages)
+),
+
+-- in microseconds since the epoch: timestamp arithmetic with intervals goes through the time
+-- zone library for every row
 online_spans as (
     select
         messages.charge_point_id,
-        messages.logged_at as online_from,
+        messages.day,
+        epoch_us(messages.logged_at) as online_from_us,
         -- least() skips the null lead of the last message: it stays online for the threshold
         least(
-            lead(messages.logged_at) over (partition by messages.charge_point_id order by messages.logged_at),
-            messages.logged_at + to_seconds(coalesce(2 * dim_charge_points.heartbeat_interval_s, 600))
-        ) as online_until,
+            lead(epoch_us(messages.logged_at)) over (partition by messages.charge_point_id order by messages.logged_at),
+            epoch_us(messages.logged_at) + coalesce(2 * cast(dim_charge_points.heartbeat_interval_s as bigint), 600) * 1000000
+        ) as online_until_us,
     from messages
     left join dim_charge_points
         on messages.charge_point_id = dim_charge_points.charge_point_id
 ),
 
-span_days as (
+first_day_shares as (
+    select
+        online_spans.charge_point_id,
+        online_spans.day,
+        least(online_spans.online_until_us, local_days.next_day_start_us) - online_spans.online_from_us as online_us,
+        online_spans.online_from_us,
+        online_spans.online_until_us,
+        online_spans.online_until_us > local_days.next_day_start_us as continues_next_day,
+    from online_spans
+    inner join local_days
+        on online_spans.day = local_days.day
+    where online_spans.online_until_us > online_spans.online_from_us
+),
+
+-- the few spans that run past midnight: their share of each later day they reach
+later_days as (
     select
         charge_point_id,
-        online_from,
-        online_until,
-        cast(online_from at time zone getvariable('report_timezone') as date)
-            + cast(unnest(generate_series(
-                0,
-                date_diff(
-                    'day',
-                    cast(online_from at time zone getvariable('report_timezone') as date),
-                    cast(online_until at time zone getvariable('report_timezone') as date)
-                )
-            )) as integer) as day,
-    from online_spans
-    where online_until > online_from
+        online_from_us,
+        online_until_us,
+        day + cast(unnest(generate_series(
+            1,
+            date_diff(
+                'day',
+                day,
+                cast(timezone('UTC', make_timestamp(online_until_us)) at time zone getvariable('report_timezone') as date)
+            )
+        )) as integer) as day,
+    from first_day_shares
+    where continues_next_day
+),
+
+later_day_shares as (
+    select
+        charge_point_id,
+        day,
+        least(online_until_us, epoch_us(timezone(getvariable('report_timezone'), cast(day + 1 as timestamp))))
+            - greatest(online_from_us, epoch_us(timezone(getvariable('report_timezone'), cast(day as timestamp))))
+            as online_us,
+    from later_days
+),
+
+day_shares as (
+    select
+        charge_point_id,
+        day,
+        online_us,
+    from first_day_shares
+    union all
+    select
+        charge_point_id,
+        day,
+        online_us,
+    from later_day_shares
 ),
 
 online_days as (
     select
         charge_point_id,
         day,
-        -- a local day is 23, 24 or 25 hours long: its bounds come from the time zone, not from arithmetic
-        cast(sum(greatest(
-            0,
-            epoch_us(least(online_until, timezone(getvariable('report_timezone'), cast(day + 1 as timestamp))))
-                - epoch_us(greatest(online_from, timezone(getvariable('report_timezone'), cast(day as timestamp))))
-        )) // 1000000 as bigint) as online_s,
-    from span_days
+        cast(sum(greatest(0, online_us)) // 1000000 as bigint) as online_s,
+    from day_shares
     group by charge_point_id, day
 ),
 

@@ -82,7 +82,7 @@ with_threshold as (
     select
         last_message.charge_point_id,
         last_message.last_seen_at,
-        coalesce($offline_after_s, 2 * dim_charge_points.heartbeat_interval_s, 600) as offline_after_s,
+        coalesce($offline_after_s, 2 * cast(dim_charge_points.heartbeat_interval_s as bigint), 600) as offline_after_s,
     from last_message
     left join dim_charge_points
         on last_message.charge_point_id = dim_charge_points.charge_point_id

@@ -29,7 +29,7 @@ thresholds as (
     select
         charge_point_id,
         first_seen_at,
-        coalesce(2 * heartbeat_interval_s, 600) as offline_after_s,
+        coalesce(2 * cast(heartbeat_interval_s as bigint), 600) as offline_after_s,
     from dim_charge_points
 ),
 
