@@ -86,6 +86,48 @@ replies_to_pair as (
         or new_calls.unique_id is not null
 ),
 
+-- An incremental run needs, per id, only the CALLs from the latest one at or before its earliest
+-- reply to pair on: older CALLs can own none of them, and the asof join then sorts a few rows
+-- instead of every CALL ever logged. Empty in a full build, which takes every CALL.
+pairing_cutoffs as (
+    select
+        keys.charge_point_id,
+        keys.unique_id,
+        max(calls.logged_at) filter (where calls.logged_at <= keys.first_reply_logged_at) as cutoff_logged_at,
+    from (
+        select
+            charge_point_id,
+            unique_id,
+            min(logged_at) as first_reply_logged_at,
+        from replies_to_pair
+        where getvariable('is_incremental')
+        group by charge_point_id, unique_id
+    ) as keys
+    left join calls
+        on keys.charge_point_id = calls.charge_point_id
+        and keys.unique_id = calls.unique_id
+    group by keys.charge_point_id, keys.unique_id
+),
+
+candidate_calls as (
+    select
+        calls.file_id,
+        calls.line_no,
+        calls.charge_point_id,
+        calls.unique_id,
+        calls.logged_at,
+        calls.action,
+    from calls
+    left join pairing_cutoffs
+        on calls.charge_point_id = pairing_cutoffs.charge_point_id
+        and calls.unique_id = pairing_cutoffs.unique_id
+    where getvariable('is_incremental') is not true
+        or (
+            pairing_cutoffs.unique_id is not null
+            and (pairing_cutoffs.cutoff_logged_at is null or calls.logged_at >= pairing_cutoffs.cutoff_logged_at)
+        )
+),
+
 paired as (
     select
         replies.file_id,
@@ -102,7 +144,7 @@ paired as (
         calls.line_no as call_line_no,
         calls.logged_at as call_logged_at,
     from replies_to_pair as replies
-    asof left join calls
+    asof left join candidate_calls as calls
         on replies.charge_point_id = calls.charge_point_id
         and replies.unique_id = calls.unique_id
         and replies.logged_at >= calls.logged_at
