@@ -1,6 +1,5 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import ExcelJS from 'exceljs';
 import type { Db } from '../db.ts';
 import { writeAtomically } from './atomic.ts';
 import type { ExportContext } from './month.ts';
@@ -42,6 +41,8 @@ export async function exportWorkbook(db: Db, outDir: string, context: ExportCont
   const sheets = tableSheets(context.timezone);
   const created = figures.runStartedAt ?? monthStart(context.month);
 
+  // Loaded on first use: start-up time the operator queries never need.
+  const { default: ExcelJS } = await import('exceljs');
   await writeAtomically(target, async (temporary) => {
     const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
       filename: temporary,

@@ -1,5 +1,4 @@
-import { parse, View } from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 import type { MonthData } from './data.ts';
 import { escapeHtml } from './format.ts';
 
@@ -73,6 +72,8 @@ function accessible(svg: string, text: ChartText): string {
 }
 
 export async function renderChart(spec: TopLevelSpec, text: ChartText): Promise<string> {
+  // Loaded on first use: a quarter of a second of start-up that a run without HTML, or a query, never needs.
+  const [{ parse, View }, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
   const compiled = compile({ ...spec, config: { ...CONFIG, ...(spec.config ?? {}) } } as TopLevelSpec).spec;
   const view = new View(parse(compiled), { renderer: 'none' });
   try {
