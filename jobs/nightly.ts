@@ -2,10 +2,12 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { LIST, listValue, VARCHAR } from '@duckdb/node-api';
+import { DATASETS } from './catalog/columns.ts';
 import type { Db } from './db.ts';
 import { NIGHTLY_MEMORY_LIMIT, queryRows, withWarehouse } from './db.ts';
 import { CliError, EXIT } from './errors.ts';
 import { removeStaleTemporaries } from './export/atomic.ts';
+import { datasetFilePath } from './export/dataset-paths.ts';
 import { workbookPath } from './export/excel.ts';
 import { exportHtmlIndex } from './export/html.ts';
 import { exportMonth } from './export/month.ts';
@@ -17,6 +19,8 @@ import { withLock } from './lock.ts';
 import { type Logger, silentLogger } from './log.ts';
 import { loadSqlProject, sqlFile } from './models/project.ts';
 import { runAudits, runModels } from './models/run-models.ts';
+
+const DAY_FILE_DATASETS = DATASETS.filter((dataset) => dataset.filesPerDay).map((dataset) => dataset.name);
 
 export interface NightlyOptions {
   landing: string;
@@ -95,11 +99,12 @@ async function runSteps(db: Db, runId: number, options: NightlyOptions): Promise
     }),
   );
   await recordChangedFiles(db, loads);
+  const linesReplaced = await linesMayHaveBeenReplaced(db, loads);
   if (await modelsAreCurrent(db, options)) {
     // A micro-batch with nothing new: the models already hold every loaded line in this time zone.
     log.event('models_current', {});
   } else {
-    await buildModels(db, options, log, await linesMayHaveBeenReplaced(db, loads));
+    await buildModels(db, options, log, linesReplaced);
   }
   const failures = await log.step(
     'audits',
@@ -110,14 +115,16 @@ async function runSteps(db: Db, runId: number, options: NightlyOptions): Promise
     const names = failures.map((failure) => `${failure.audit} (${failure.rows} row${failure.rows === 1 ? '' : 's'})`);
     throw new CliError(`audit failed: ${names.join(', ')}`, EXIT.dataFailure);
   }
-  const months = await monthsToExport(db, options);
+  const plan = await exportPlan(db, options, linesReplaced);
+  const months = plan.map((entry) => entry.month);
   const outputs: string[] = [];
-  for (const month of months) {
+  for (const { month, days } of plan) {
     outputs.push(
       ...(await log.step(
         'export_month',
-        () => exportMonthAndRecord(db, options.out, { month, timezone: options.timezone, runId, html: options.html, csv: options.csv }),
-        () => ({ month }),
+        () =>
+          exportMonthAndRecord(db, options.out, { month, timezone: options.timezone, runId, html: options.html, csv: options.csv, days }),
+        () => ({ month, ...(days ? { days: days.length } : {}) }),
       )),
     );
   }
@@ -197,26 +204,49 @@ async function modelsAreCurrent(db: Db, options: NightlyOptions): Promise<boolea
  * months this run's data touched, months whose reports are missing, and months last exported in
  * another time zone. Other months' files are left exactly as they are.
  */
-async function monthsToExport(db: Db, options: NightlyOptions): Promise<string[]> {
+async function monthsToExport(db: Db, options: NightlyOptions): Promise<{ months: string[]; whole: Set<string>; present: string[] }> {
   // A requested month with no transactions still gets (empty) reports: finance expects the file.
-  if (options.months.length > 0) return [...new Set(options.months)].sort();
+  if (options.months.length > 0) {
+    const months = [...new Set(options.months)].sort();
+    return { months, whole: new Set(months), present: months };
+  }
   const present = (await queryRows(db, `select distinct month from fct_transactions where month is not null order by month`)).map((row) =>
     String(row.month),
   );
-  if (options.fullRefresh) return present;
+  if (options.fullRefresh) return { months: present, whole: new Set(present), present };
   const touched = new Set(
     (await queryRows(db, sqlFile(loadSqlProject(), 'reports', 'touched_months').sql)).map((row) => String(row.month)),
   );
   const exported = new Map(
     (await queryRows(db, `select month, timezone from exported_months`)).map((row) => [String(row.month), String(row.timezone)]),
   );
-  return present.filter(
-    (month) =>
-      touched.has(month) ||
-      exported.get(month) !== options.timezone ||
-      !existsSync(workbookPath(options.out, month)) ||
-      !existsSync(join(options.out, 'parquet', 'transactions', `month=${month}`)),
+  const whole = new Set(
+    present.filter(
+      (month) =>
+        exported.get(month) !== options.timezone ||
+        !existsSync(workbookPath(options.out, month)) ||
+        !existsSync(join(options.out, 'parquet', 'transactions', `month=${month}`)) ||
+        // a month file from before its dataset was written per day: replace it with day files
+        DAY_FILE_DATASETS.some((dataset) => existsSync(datasetFilePath(options.out, dataset, month))),
+    ),
   );
+  return { months: present.filter((month) => touched.has(month) || whole.has(month)), whole, present };
+}
+
+/**
+ * Each month to export, with the days whose day files to write: absent for a month written whole
+ * (asked for, never exported, exported in another time zone, --full-refresh, or after lines may
+ * have been replaced), else the days this run's data touched in that month.
+ */
+async function exportPlan(db: Db, options: NightlyOptions, linesReplaced: boolean): Promise<{ month: string; days?: string[] }[]> {
+  const { months, whole, present } = await monthsToExport(db, options);
+  if (options.months.length > 0 || options.fullRefresh || linesReplaced) return months.map((month) => ({ month }));
+  const touchedDays = (await queryRows(db, sqlFile(loadSqlProject(), 'reports', 'touched_sample_days').sql)).map((row) => String(row.day));
+  // a late sample can belong to a month nothing else of this run touched
+  const sampled = present.filter((month) => touchedDays.some((day) => day.startsWith(`${month}-`)));
+  return [...new Set([...months, ...sampled])]
+    .sort()
+    .map((month) => (whole.has(month) ? { month } : { month, days: touchedDays.filter((day) => day.startsWith(`${month}-`)) }));
 }
 
 async function exportMonthAndRecord(db: Db, out: string, context: Parameters<typeof exportMonth>[2]): Promise<string[]> {

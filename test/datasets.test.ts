@@ -6,7 +6,7 @@ import { DuckDBDateValue, DuckDBTimestampTZValue, type DuckDBValue } from '@duck
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, type SchemaElement } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type ColumnDoc, DATASETS, SCHEMA_VERSION } from '../jobs/catalog/columns.ts';
+import { type ColumnDoc, DATASETS, type DatasetDoc, SCHEMA_VERSION } from '../jobs/catalog/columns.ts';
 import { queryJsonRows, type Row, withWarehouse } from '../jobs/db.ts';
 import { reexportDatasets } from '../jobs/export/reexport.ts';
 import { type WriteLandingResult, writeLanding } from '../jobs/generate/write-landing.ts';
@@ -156,6 +156,27 @@ describe('analyst datasets of generated traffic', () => {
   const parquet = () => join(out, 'parquet');
   const glob = (dataset: string) => sqlString(join(parquet(), dataset, '**', '*.parquet'));
   const completed = () => generated.truth.filter((t) => t.stoppedAtUs !== null);
+  let landingSampledDays: string[];
+  const sampledDays = () => landingSampledDays;
+  /** The UTC days the landing's MeterValues sample, read from the files themselves. */
+  const readSampledDays = () => {
+    const days = new Set<string>();
+    for (const path of listFiles(landing).filter((file) => file.endsWith('.ndjson'))) {
+      for (const line of readFileSync(path, 'utf8').split('\n')) {
+        if (!line.includes('"MeterValues"')) continue;
+        const frame = JSON.parse(line).frame as [number, string, string, { meterValue: { timestamp: string }[] }];
+        if (frame[0] !== 2) continue;
+        for (const reading of frame[3].meterValue) days.add(new Date(reading.timestamp).toISOString().slice(0, 10));
+      }
+    }
+    return [...days].sort();
+  };
+  /** Every Parquet file a dataset should have, relative to its directory. */
+  const expectedFiles = (dataset: DatasetDoc) => {
+    if (!dataset.partitionedBy) return [`${dataset.name}.parquet`];
+    if (dataset.filesPerDay) return sampledDays().map((day) => join(`month=${day.slice(0, 7)}`, `${dataset.name}-${day}.parquet`));
+    return MONTHS.map((month) => join(`month=${month}`, `${dataset.name}.parquet`));
+  };
 
   beforeAll(async () => {
     dir = tempDir('ocpp-datasets-');
@@ -164,6 +185,7 @@ describe('analyst datasets of generated traffic', () => {
     warehouse = join(dir, 'warehouse.duckdb');
     generated = await writeLanding({ out: landing, chargePoints: 3, days: 4, start: '2024-01-30', seed: 11, dialect: 'envelope' });
     summary = await runNightly({ landing, warehouse, out, months: [], timezone: 'UTC' });
+    landingSampledDays = readSampledDays();
   });
 
   it('writes every dataset with its manifest and _SUCCESS, and the data dictionary', () => {
@@ -175,9 +197,7 @@ describe('analyst datasets of generated traffic', () => {
       const files = listFiles(dir)
         .filter((path) => path.endsWith('.parquet'))
         .map((path) => relative(dir, path));
-      expect(files, dataset.name).toEqual(
-        dataset.partitionedBy ? MONTHS.map((month) => join(`month=${month}`, `${dataset.name}.parquet`)) : [`${dataset.name}.parquet`],
-      );
+      expect(files, dataset.name).toEqual(expectedFiles(dataset));
     }
     expect(existsSync(join(parquet(), 'README.md'))).toBe(true);
     // no temporary file is left behind
@@ -232,7 +252,7 @@ describe('analyst datasets of generated traffic', () => {
       expect(fromHyparquet, path).toEqual(fromDuckDB.rows);
       files += 1;
     }
-    expect(files).toBe(PARTITIONED.length * MONTHS.length + 1);
+    expect(files).toBe(DATASETS.reduce((sum, dataset) => sum + expectedFiles(dataset).length, 0));
   });
 
   it('files are sorted by charge point, then time', async () => {
@@ -391,7 +411,8 @@ describe('analyst datasets of generated traffic', () => {
       outputs[zone] = target;
     }
     const nightlyFiles = listFiles(parquet()).map((path) => relative(out, path));
-    expect(nightlyFiles.length).toBe(DATASETS.length * 2 + PARTITIONED.length * MONTHS.length + 1 + 1);
+    // a manifest and _SUCCESS per dataset, its Parquet files, the data dictionary
+    expect(nightlyFiles.length).toBe(DATASETS.length * 2 + DATASETS.reduce((sum, dataset) => sum + expectedFiles(dataset).length, 0) + 1);
     for (const target of Object.values(outputs)) {
       expect(listFiles(join(target, 'parquet')).map((path) => relative(target, path))).toEqual(nightlyFiles);
       for (const file of nightlyFiles) {

@@ -207,6 +207,73 @@ describe('incremental, idempotent nightly runs', () => {
     expect(Object.keys(after).some((path) => path.includes('2024-03'))).toBe(true);
   });
 
+  it('a night writes the meter samples of the days it touched; other day files stay as they were', async () => {
+    const { options } = setup();
+    const { call, result } = envelope;
+    const session = (cp: string, day: string, id: number, key: string) => [
+      call(cp, `${day}T10:00:01Z`, `s-${key}`, 'StartTransaction', {
+        connectorId: 1,
+        idTag: 'A',
+        meterStart: 0,
+        timestamp: `${day}T10:00:00Z`,
+      }),
+      result(cp, `${day}T10:00:02Z`, `s-${key}`, { transactionId: id, idTagInfo: { status: 'Accepted' } }),
+      call(cp, `${day}T10:30:00Z`, `m-${key}`, 'MeterValues', {
+        connectorId: 1,
+        transactionId: id,
+        meterValue: [{ timestamp: `${day}T10:30:00Z`, sampledValue: [{ value: '500' }] }],
+      }),
+      call(cp, `${day}T11:00:00Z`, `p-${key}`, 'StopTransaction', { transactionId: id, meterStop: 1000, timestamp: `${day}T11:00:00Z` }),
+    ];
+    const write = (name: string, lines: string[]) => writeFileSync(join(options.landing, name), `${lines.join('\n')}\n`);
+    write('d10.ndjson', session('CP1', '2024-01-10', 1, 'a'));
+    write('d11.ndjson', session('CP1', '2024-01-11', 2, 'b'));
+    await runNightly(options);
+    const dir = join(options.out, 'parquet', 'meter_samples', 'month=2024-01');
+    expect(readdirSync(dir).sort()).toEqual(['meter_samples-2024-01-10.parquet', 'meter_samples-2024-01-11.parquet']);
+    const before = snapshot(dir);
+    // the night of the 12th, with a MeterValues of the 10th's session that arrives late
+    write('d12.ndjson', [
+      ...session('CP1', '2024-01-12', 3, 'c'),
+      call('CP1', '2024-01-12T12:00:00Z', 'm-late', 'MeterValues', {
+        connectorId: 1,
+        transactionId: 1,
+        meterValue: [{ timestamp: '2024-01-10T10:45:00Z', sampledValue: [{ value: '900' }] }],
+      }),
+    ]);
+    await runNightly(options);
+    const after = snapshot(dir);
+    expect(Object.keys(after).sort()).toEqual([
+      'meter_samples-2024-01-10.parquet',
+      'meter_samples-2024-01-11.parquet',
+      'meter_samples-2024-01-12.parquet',
+    ]);
+    expect(after['meter_samples-2024-01-11.parquet']).toEqual(before['meter_samples-2024-01-11.parquet']);
+    expect(after['meter_samples-2024-01-10.parquet']).not.toEqual(before['meter_samples-2024-01-10.parquet']);
+    const rows = await withWarehouse(options.warehouse, (db) =>
+      queryJsonRows(db, `select strftime(sampled_at, '%d %H:%M') as sampled, value_wh from read_parquet($glob) order by sampled_at`, {
+        glob: join(dir, '*.parquet'),
+      }),
+    );
+    expect(rows).toEqual([
+      { sampled: '10 10:30', value_wh: '500' },
+      { sampled: '10 10:45', value_wh: '900' },
+      { sampled: '11 10:30', value_wh: '500' },
+      { sampled: '12 10:30', value_wh: '500' },
+    ]);
+
+    // a month file left by a version before day files is replaced, not read beside them
+    cpSync(join(dir, 'meter_samples-2024-01-11.parquet'), join(dir, 'meter_samples.parquet'));
+    write('d13.ndjson', session('CP1', '2024-01-13', 4, 'd'));
+    await runNightly(options);
+    expect(readdirSync(dir).sort()).toEqual([
+      'meter_samples-2024-01-10.parquet',
+      'meter_samples-2024-01-11.parquet',
+      'meter_samples-2024-01-12.parquet',
+      'meter_samples-2024-01-13.parquet',
+    ]);
+  });
+
   it('models with a unique key rebuild what a late or interleaved file changes, as a full build would', async () => {
     const { call, result } = envelope;
     const t = (time: string) => `2024-01-15T${time}Z`;

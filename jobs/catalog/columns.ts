@@ -25,6 +25,13 @@ export interface DatasetDoc {
   partitionedBy?: 'month';
   /** Row order inside each file: row-group statistics on these columns let engines skip data. */
   sortedBy: string[];
+  /**
+   * One file per day inside each month partition (`month=YYYY-MM/<name>-YYYY-MM-DD.parquet`), so a
+   * night rewrites the days it touched, not its month. The report query returns the rows of the
+   * month's asked-for days with a `day` column and the columns of `writeOrder`, and each day's
+   * file is written in `writeOrder` (sortedBy, then what makes the order total).
+   */
+  filesPerDay?: { writeOrder: string[]; helperColumns: string[] };
   columns: ColumnDoc[];
 }
 
@@ -176,6 +183,10 @@ export const DATASETS: DatasetDoc[] = [
     description: 'One row per sampled value of every MeterValues message (all measurands and phases), with the value in its base unit (Wh, W, A, V, …) and the transaction it belongs to.',
     partitionedBy: 'month',
     sortedBy: ['charge_point_id', 'sampled_at', 'connector_id', 'logged_at'],
+    filesPerDay: {
+      writeOrder: ['charge_point_id', 'sampled_at', 'connector_id', 'logged_at', 'file_id', 'line_no', 'measurand', 'phase', 'location', 'context', 'unit', 'reported_unit', 'value'],
+      helperColumns: ['day', 'file_id', 'line_no'],
+    },
     columns: METER_SAMPLE_COLUMNS,
   },
   {

@@ -13,7 +13,10 @@ const fence = (language: string, code: string) => `\`\`\`${language}\n${code.tri
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 function filePattern(dataset: DatasetDoc): string {
-  return dataset.partitionedBy ? `${dataset.name}/month=YYYY-MM/${dataset.name}.parquet` : `${dataset.name}/${dataset.name}.parquet`;
+  if (!dataset.partitionedBy) return `${dataset.name}/${dataset.name}.parquet`;
+  return dataset.filesPerDay
+    ? `${dataset.name}/month=YYYY-MM/${dataset.name}-YYYY-MM-DD.parquet`
+    : `${dataset.name}/month=YYYY-MM/${dataset.name}.parquet`;
 }
 
 function datasetSection(dataset: DatasetDoc): string {
@@ -27,7 +30,7 @@ function datasetSection(dataset: DatasetDoc): string {
     dataset.description,
     '',
     `- files: \`${filePattern(dataset)}\``,
-    `- partitioned by: ${dataset.partitionedBy ? `\`${dataset.partitionedBy}\`` : 'nothing (one file)'}`,
+    `- partitioned by: ${dataset.partitionedBy ? `\`${dataset.partitionedBy}\`` : 'nothing (one file)'}${dataset.filesPerDay ? ', one file per day of the month (read the month directory, not one file)' : ''}`,
     `- sorted by: ${dataset.sortedBy.map((column) => `\`${column}\``).join(', ')}`,
     '',
     '| column | type | description |',
@@ -99,7 +102,7 @@ order by online_share;
 
 /** The data dictionary, generated from the catalog only: no column is described anywhere else. */
 export function renderDataDictionary(context: DictionaryContext, datasets: readonly DatasetDoc[] = DATASETS): string {
-  const partitioned = datasets.filter((dataset) => dataset.partitionedBy).map((dataset) => dataset.name);
+  const partitioned = datasets.filter((dataset) => dataset.partitionedBy);
   const whole = datasets.filter((dataset) => !dataset.partitionedBy).map((dataset) => dataset.name);
   return `${[
     '# ocpp-report analyst datasets',
@@ -112,7 +115,7 @@ export function renderDataDictionary(context: DictionaryContext, datasets: reado
       'text',
       [
         'parquet/',
-        ...partitioned.map((name) => `  ${name}/month=YYYY-MM/${name}.parquet`),
+        ...partitioned.map((dataset) => `  ${filePattern(dataset)}`),
         ...whole.map((name) => `  ${name}/${name}.parquet`),
         '  <dataset>/_manifest.json   schema version, columns, files, row counts, Σ energy_wh',
         '  <dataset>/_SUCCESS         written last: present when files and manifest agree',

@@ -5,11 +5,13 @@ import { type DatasetDoc, SCHEMA_VERSION } from '../catalog/columns.ts';
 import type { Db } from '../db.ts';
 import { queryRows } from '../db.ts';
 import { writeAtomically } from './atomic.ts';
-import { type DatasetContext, datasetDir, datasetFilePath } from './dataset-paths.ts';
+import { type DatasetContext, datasetDir, datasetFilePath, dayOfFile } from './dataset-paths.ts';
 
 export interface ManifestFile {
   path: string;
   month?: string;
+  /** Datasets written one file per day. */
+  day?: string;
   rows: number;
   bytes: number;
   energy_wh?: number;
@@ -34,12 +36,25 @@ export interface Manifest {
 const ENERGY_COLUMN = 'energy_wh';
 
 /** The dataset's files as they are on disk now: every month ever exported, not only this run's. */
-async function datasetFiles(outDir: string, dataset: DatasetDoc): Promise<{ path: string; month?: string }[]> {
+async function datasetFiles(outDir: string, dataset: DatasetDoc): Promise<{ path: string; month?: string; day?: string }[]> {
   if (!dataset.partitionedBy) return [{ path: `${dataset.name}.parquet` }];
   const entries = await readdir(datasetDir(outDir, dataset.name), { withFileTypes: true });
-  return entries
+  const months = entries
     .filter((entry) => entry.isDirectory() && /^month=\d{4}-\d{2}$/.test(entry.name))
     .map((entry) => entry.name.slice('month='.length))
+    .sort();
+  if (dataset.filesPerDay) {
+    const files: { path: string; month: string; day: string }[] = [];
+    for (const month of months) {
+      const names = (await readdir(join(datasetDir(outDir, dataset.name), `month=${month}`))).sort();
+      for (const name of names) {
+        const day = dayOfFile(dataset.name, name);
+        if (day) files.push({ path: `month=${month}/${name}`, month, day });
+      }
+    }
+    return files;
+  }
+  return months
     .filter((month) => existsSync(datasetFilePath(outDir, dataset.name, month)))
     .sort()
     .map((month) => ({ path: `month=${month}/${dataset.name}.parquet`, month }));

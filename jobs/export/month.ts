@@ -12,6 +12,8 @@ export interface ExportContext {
   html?: boolean;
   /** Also write the Transactions sheet as CSV beside the workbook (`run --csv`). */
   csv?: boolean;
+  /** Only these days of the datasets written one file per day (a night's touched days); all when absent. */
+  days?: string[];
 }
 
 /**

@@ -1,11 +1,12 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DATASETS, type DatasetDoc, datasetDoc } from '../catalog/columns.ts';
 import type { Db, Params } from '../db.ts';
+import { queryRows } from '../db.ts';
 import { loadSqlProject, sqlFile } from '../models/project.ts';
 import { writeAtomically } from './atomic.ts';
 import { writeDataDictionary } from './data-dictionary.ts';
-import { type DatasetContext, datasetDir, datasetFilePath } from './dataset-paths.ts';
+import { type DatasetContext, datasetDayFilePath, datasetDir, datasetFilePath, dayOfFile } from './dataset-paths.ts';
 import { writeManifest } from './manifest.ts';
 
 export const PARTITIONED_DATASETS = DATASETS.filter((dataset) => dataset.partitionedBy === 'month').map((dataset) => dataset.name);
@@ -25,12 +26,63 @@ async function writeDatasetFile(db: Db, dataset: DatasetDoc, target: string, par
   const query = sqlFile(loadSqlProject(), 'reports', `export_${dataset.name}`).sql;
   const projection = dataset.partitionedBy ? `* exclude (${dataset.partitionedBy})` : '*';
   await writeAtomically(target, async (temporary) => {
-    await db.run(`copy (select ${projection} from (\n${query}\n)) to $path (format parquet, compression zstd, row_group_size 122880)`, {
+    await db.run(`copy (select ${projection} from (\n${query}\n)) to $path (${PARQUET_OPTIONS})`, {
       ...params,
       path: temporary,
     });
     await assertDocumentedSchema(db, dataset, temporary);
   });
+}
+
+const PARQUET_OPTIONS = 'format parquet, compression zstd, row_group_size 122880';
+
+/**
+ * Writes a day-file dataset's files for one month: the asked-for days, or every day of the month
+ * (then files of days without rows any more, and a whole-month file from before day files, are
+ * removed). The month's rows are read once into a temporary table and each day is sorted on its
+ * own: the sorts stay in memory, and a night sorts only the days it touched.
+ */
+async function writeDayFiles(db: Db, dataset: DatasetDoc, outDir: string, month: string, days?: string[]): Promise<string[]> {
+  const layout = dataset.filesPerDay!;
+  const query = sqlFile(loadSqlProject(), 'reports', `export_${dataset.name}`).sql;
+  const monthDir = join(datasetDir(outDir, dataset.name), `month=${month}`);
+  await mkdir(monthDir, { recursive: true });
+  const asked = days === undefined ? '' : days.join(',');
+  if (days !== undefined && days.length === 0) return [];
+  await db.run(`create or replace temp table day_file_rows as select * from (\n${query}\n)`, { month, days: asked });
+  try {
+    const present = (await queryRows(db, `select distinct day from day_file_rows order by day`)).map((row) => String(row.day));
+    const written: string[] = [];
+    for (const day of present) {
+      const target = datasetDayFilePath(outDir, dataset.name, month, day);
+      await writeAtomically(target, async (temporary) => {
+        await db.run(
+          `copy (
+               select * exclude (${[...layout.helperColumns, dataset.partitionedBy].join(', ')})
+               from day_file_rows
+               where day = $day
+               order by ${layout.writeOrder.join(', ')}
+           ) to $path (${PARQUET_OPTIONS})`,
+          { day, path: temporary },
+        );
+        await assertDocumentedSchema(db, dataset, temporary);
+      });
+      written.push(target);
+    }
+    // A day asked for (or, for the whole month, any day) that has no rows now keeps no file.
+    const keep = new Set(present);
+    for (const name of await readdir(monthDir)) {
+      const day = dayOfFile(dataset.name, name);
+      const stale =
+        day !== null
+          ? !keep.has(day) && (days === undefined || days.includes(day))
+          : days === undefined && name === `${dataset.name}.parquet`;
+      if (stale) await rm(join(monthDir, name), { force: true });
+    }
+    return written;
+  } finally {
+    await db.run(`drop table if exists day_file_rows`);
+  }
 }
 
 /** A file whose columns differ from the catalog is never published: its documentation would lie. */
@@ -52,7 +104,13 @@ async function assertDocumentedSchema(db: Db, dataset: DatasetDoc, path: string)
  * Replaces one dataset's files and then its manifest; _SUCCESS is removed first and written last,
  * so its presence means the files and _manifest.json agree.
  */
-async function publishDataset(db: Db, outDir: string, dataset: DatasetDoc, context: DatasetContext, writeFiles: () => Promise<string>) {
+async function publishDataset(
+  db: Db,
+  outDir: string,
+  dataset: DatasetDoc,
+  context: DatasetContext,
+  writeFiles: () => Promise<string[]>,
+): Promise<string[]> {
   const dir = datasetDir(outDir, dataset.name);
   await mkdir(dir, { recursive: true });
   const success = join(dir, '_SUCCESS');
@@ -63,14 +121,25 @@ async function publishDataset(db: Db, outDir: string, dataset: DatasetDoc, conte
   return written;
 }
 
-/** Writes one month of one partitioned dataset, then its manifest and _SUCCESS. */
-export async function exportDatasetMonth(db: Db, outDir: string, name: string, month: string, context: DatasetContext): Promise<string> {
+/**
+ * Writes one month of one partitioned dataset, then its manifest and _SUCCESS. `days` limits a
+ * day-file dataset to the days given (a night's touched days); other datasets are written whole.
+ */
+export async function exportDatasetMonth(
+  db: Db,
+  outDir: string,
+  name: string,
+  month: string,
+  context: DatasetContext,
+  days?: string[],
+): Promise<string[]> {
   const dataset = datasetDoc(name);
   if (dataset.partitionedBy !== 'month') throw new Error(`dataset ${name} is not partitioned by month`);
   return publishDataset(db, outDir, dataset, context, async () => {
+    if (dataset.filesPerDay) return writeDayFiles(db, dataset, outDir, month, days);
     const target = datasetFilePath(outDir, name, month);
     await writeDatasetFile(db, dataset, target, { month });
-    return target;
+    return [target];
   });
 }
 
@@ -78,22 +147,23 @@ export async function exportDatasetMonth(db: Db, outDir: string, name: string, m
 export async function exportWholeDataset(db: Db, outDir: string, name: string, context: DatasetContext): Promise<string> {
   const dataset = datasetDoc(name);
   if (dataset.partitionedBy) throw new Error(`dataset ${name} is partitioned: export it month by month`);
-  return publishDataset(db, outDir, dataset, context, async () => {
+  const [written] = await publishDataset(db, outDir, dataset, context, async () => {
     const target = datasetFilePath(outDir, name);
     await writeDatasetFile(db, dataset, target, {});
-    return target;
+    return [target];
   });
+  return written!;
 }
 
 /** Every month-partitioned dataset for one month (the month export calls this). */
 export async function exportParquetMonth(
   db: Db,
   outDir: string,
-  context: DatasetContext & { month: string },
+  context: DatasetContext & { month: string; days?: string[] },
   datasets: readonly string[] = PARTITIONED_DATASETS,
 ): Promise<string[]> {
   const written: string[] = [];
-  for (const name of datasets) written.push(await exportDatasetMonth(db, outDir, name, context.month, context));
+  for (const name of datasets) written.push(...(await exportDatasetMonth(db, outDir, name, context.month, context, context.days)));
   return written;
 }
 

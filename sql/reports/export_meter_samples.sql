@@ -1,6 +1,9 @@
 -- Every sampled value of the MeterValues whose sample time falls in one month (report time
 -- zone; the log time stands in when the sample time is unreadable), one row each, with the value
--- in the base unit and the start of the transaction it belongs to (int_meter_samples).
+-- in the base unit and the start of the transaction it belongs to (int_meter_samples). Only the
+-- days in $days (comma-separated YYYY-MM-DD) when it is not empty. The exporter writes one file
+-- per day, sorted then (file_id and line_no make the order total; day, file_id and line_no are
+-- not written).
 with
 
 int_meter_samples as (
@@ -53,6 +56,27 @@ month_samples as (
     cross join month_bounds
     where coalesce(samples.sampled_at, samples.logged_at) >= month_bounds.month_start_at
         and coalesce(samples.sampled_at, samples.logged_at) < month_bounds.next_month_start_at
+),
+
+with_day as (
+    select
+        file_id,
+        line_no,
+        charge_point_id,
+        logged_at,
+        connector_id,
+        transaction_id,
+        transaction_started_at,
+        sampled_at,
+        measurand,
+        phase,
+        location,
+        context,
+        unit,
+        reported_unit,
+        base_value,
+        strftime(coalesce(sampled_at, logged_at) at time zone getvariable('report_timezone'), '%Y-%m-%d') as day,
+    from month_samples
 )
 
 select
@@ -70,6 +94,9 @@ select
     reported_unit,
     cast(base_value as double) as value,
     case when unit = 'Wh' then try_cast(round(base_value) as bigint) end as value_wh,
-    strftime(coalesce(sampled_at, logged_at) at time zone getvariable('report_timezone'), '%Y-%m') as month,
-from month_samples
-order by charge_point_id, sampled_at, connector_id, logged_at, file_id, line_no, measurand, phase, location, context, unit, reported_unit, value
+    left(day, 7) as month,
+    day,
+    file_id,
+    line_no,
+from with_day
+where $days = '' or list_contains(string_split($days, ','), day)
