@@ -102,8 +102,8 @@ order by online_share;
 
 /** The data dictionary, generated from the catalog only: no column is described anywhere else. */
 export function renderDataDictionary(context: DictionaryContext, datasets: readonly DatasetDoc[] = DATASETS): string {
-  const partitioned = datasets.filter((dataset) => dataset.partitionedBy);
-  const whole = datasets.filter((dataset) => !dataset.partitionedBy).map((dataset) => dataset.name);
+  // partitioned datasets first, then the single files
+  const layout = [...datasets.filter((dataset) => dataset.partitionedBy), ...datasets.filter((dataset) => !dataset.partitionedBy)];
   return `${[
     '# ocpp-report analyst datasets',
     '',
@@ -115,8 +115,7 @@ export function renderDataDictionary(context: DictionaryContext, datasets: reado
       'text',
       [
         'parquet/',
-        ...partitioned.map((dataset) => `  ${filePattern(dataset)}`),
-        ...whole.map((name) => `  ${name}/${name}.parquet`),
+        ...layout.map((dataset) => `  ${filePattern(dataset)}`),
         '  <dataset>/_manifest.json   schema version, columns, files, row counts, Σ energy_wh',
         '  <dataset>/_SUCCESS         written last: present when files and manifest agree',
       ].join('\n'),

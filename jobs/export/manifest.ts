@@ -56,7 +56,6 @@ async function datasetFiles(outDir: string, dataset: DatasetDoc): Promise<{ path
   }
   return months
     .filter((month) => existsSync(datasetFilePath(outDir, dataset.name, month)))
-    .sort()
     .map((month) => ({ path: `month=${month}/${dataset.name}.parquet`, month }));
 }
 

@@ -16,6 +16,8 @@ export function transactionsParquetPath(outDir: string, month: string): string {
   return datasetFilePath(outDir, 'transactions', month);
 }
 
+const PARQUET_OPTIONS = 'format parquet, compression zstd, row_group_size 122880';
+
 /**
  * One COPY per dataset and month to a single file: a month is replaced as a unit, other months
  * untouched. The month column is left to the hive partition (month=YYYY-MM) so that engines which
@@ -34,8 +36,6 @@ async function writeDatasetFile(db: Db, dataset: DatasetDoc, target: string, par
   });
 }
 
-const PARQUET_OPTIONS = 'format parquet, compression zstd, row_group_size 122880';
-
 /**
  * Writes a day-file dataset's files for one month: the asked-for days, or every day of the month
  * (then files of days without rows any more, and a whole-month file from before day files, are
@@ -45,11 +45,10 @@ const PARQUET_OPTIONS = 'format parquet, compression zstd, row_group_size 122880
 async function writeDayFiles(db: Db, dataset: DatasetDoc, outDir: string, month: string, days?: string[]): Promise<string[]> {
   const layout = dataset.filesPerDay!;
   const query = sqlFile(loadSqlProject(), 'reports', `export_${dataset.name}`).sql;
+  if (days !== undefined && days.length === 0) return [];
   const monthDir = join(datasetDir(outDir, dataset.name), `month=${month}`);
   await mkdir(monthDir, { recursive: true });
-  const asked = days === undefined ? '' : days.join(',');
-  if (days !== undefined && days.length === 0) return [];
-  await db.run(`create or replace temp table day_file_rows as select * from (\n${query}\n)`, { month, days: asked });
+  await db.run(`create or replace temp table day_file_rows as select * from (\n${query}\n)`, { month, days: days?.join(',') ?? '' });
   try {
     const present = (await queryRows(db, `select distinct day from day_file_rows order by day`)).map((row) => String(row.day));
     const written: string[] = [];

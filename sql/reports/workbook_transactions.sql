@@ -25,13 +25,7 @@ fct_transactions as (
         month,
         transaction_status,
         flags,
-    from (
-        -- flags arrive with the anomaly checks; a mart without them has nothing flagged
-        select * from fct_transactions
-        union all by name
-        select cast(null as varchar[]) as flags
-        where false
-    )
+    from fct_transactions
 )
 
 select
