@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { checkCallPayload } from './payload-schema.ts';
+import { checkCallPayload, strictJsonProblem } from './payload-schema.ts';
 
 /** A batch of CALLs, each packed by SQL as the JSON text `[action, dialect, payload]`. */
 export interface PayloadBatch {
@@ -12,11 +12,26 @@ export type FoundViolation = [row: number, severity: 'error' | 'warning', reason
 
 type Answer = { id: number; found: FoundViolation[] } | { id: number; error: string };
 
+/**
+ * Checks each row on its own: whatever one payload does to the parser or the validator (NaN,
+ * nesting deep enough to exhaust the stack) quarantines that line and no other.
+ */
 export function checkPackedCalls(rows: string[]): FoundViolation[] {
   const found: FoundViolation[] = [];
   for (let row = 0; row < rows.length; row += 1) {
-    const [action, dialect, payload] = JSON.parse(rows[row]!) as [string, string, unknown];
-    for (const violation of checkCallPayload(action, dialect, payload)) found.push([row, violation.severity, violation.reason]);
+    let packed: [string, string, unknown];
+    try {
+      packed = JSON.parse(rows[row]!) as [string, string, unknown];
+    } catch (error) {
+      found.push([row, 'error', `payload holds ${strictJsonProblem(error, rows[row]!)}`]);
+      continue;
+    }
+    try {
+      const [action, dialect, payload] = packed;
+      for (const violation of checkCallPayload(action, dialect, payload)) found.push([row, violation.severity, violation.reason]);
+    } catch (error) {
+      found.push([row, 'error', `payload cannot be checked: ${error instanceof Error ? error.message.slice(0, 120) : String(error)}`]);
+    }
   }
   return found;
 }
@@ -29,33 +44,42 @@ export interface PayloadCheckers {
 /**
  * Checks batches on `count` worker threads (parsing and ajv are pure CPU work, and the database
  * waits meanwhile), or on this thread when count is 0. Each batch goes to the least busy worker.
+ * A worker that fails or dies hands its batches back to this thread, where each row is checked
+ * on its own (checkPackedCalls): a line can cost only itself, never its batch or the run.
  */
 export function startPayloadCheckers(count: number): PayloadCheckers {
   if (count === 0) return { check: async (rows) => checkPackedCalls(rows), close: async () => undefined };
+  type Waiting = { rows: string[]; resolve: (found: FoundViolation[]) => void };
+  const checkHere = (waiting: Waiting) => waiting.resolve(checkPackedCalls(waiting.rows));
   const workers = Array.from({ length: count }, () => {
     const worker = new Worker(new URL('./payload-check-worker.mjs', import.meta.url));
-    const pending = new Map<number, { resolve: (found: FoundViolation[]) => void; reject: (error: Error) => void }>();
-    const failAll = (error: Error) => {
-      for (const waiting of pending.values()) waiting.reject(error);
+    const pending = new Map<number, Waiting>();
+    const entry = { worker, pending, alive: true };
+    const handBack = () => {
+      entry.alive = false;
+      for (const waiting of pending.values()) checkHere(waiting);
       pending.clear();
     };
     worker.on('message', (answer: Answer) => {
       const waiting = pending.get(answer.id);
       pending.delete(answer.id);
-      if ('error' in answer) waiting?.reject(new Error(answer.error));
-      else waiting?.resolve(answer.found);
+      if (!waiting) return;
+      if ('error' in answer) checkHere(waiting);
+      else waiting.resolve(answer.found);
     });
-    worker.on('error', failAll);
-    worker.on('exit', (code) => failAll(new Error(`payload check worker exited with ${code}`)));
-    return { worker, pending };
+    worker.on('error', handBack);
+    worker.on('exit', handBack);
+    return entry;
   });
   let nextId = 0;
   return {
     check: (rows) => {
-      const target = workers.reduce((least, candidate) => (candidate.pending.size < least.pending.size ? candidate : least));
+      const alive = workers.filter((candidate) => candidate.alive);
+      if (alive.length === 0) return Promise.resolve(checkPackedCalls(rows));
+      const target = alive.reduce((least, candidate) => (candidate.pending.size < least.pending.size ? candidate : least));
       const id = nextId++;
-      return new Promise((resolve, reject) => {
-        target.pending.set(id, { resolve, reject });
+      return new Promise((resolve) => {
+        target.pending.set(id, { rows, resolve });
         target.worker.postMessage({ id, rows } satisfies PayloadBatch);
       });
     },

@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import type { Db } from '../db.ts';
 import { queryRows, transaction } from '../db.ts';
 import { startPayloadCheckers } from './payload-checkers.ts';
-import { checkCallPayload, type PayloadViolation } from './payload-schema.ts';
+import { checkCallPayload, type PayloadViolation, strictJsonProblem } from './payload-schema.ts';
 
 /** The CALLs of the lines not yet checked (a SQL fragment shared by the queries below, no input in it). */
 const UNCHECKED_CALLS = `
@@ -21,6 +21,7 @@ type FoundViolation = { fileId: bigint; lineNo: bigint; violation: PayloadViolat
 export async function validateNewPayloads(db: Db): Promise<{ checked: number; errors: number; warnings: number }> {
   const violations: FoundViolation[] = [];
   const checked = (await checkEmptyPayloads(db, violations)) + (await checkOtherPayloads(db, violations));
+  await checkNonFiniteNumbers(db, violations);
   // Workers answer in any order: the table gets the violations in line order, as a single thread would.
   violations.sort((a, b) => compareBigInt(a.fileId, b.fileId) || compareBigInt(a.lineNo, b.lineNo));
   // One transaction: a run killed here leaves neither violations nor the checked mark, never one without the other.
@@ -74,6 +75,40 @@ async function checkEmptyPayloads(db: Db, violations: FoundViolation[]): Promise
     }
   }
   return checked;
+}
+
+/**
+ * DuckDB's JSON reader takes NaN and Infinity, which JSON has no number for: a reply or an
+ * envelope field holding one would be read as a value no other reader agrees on. The lines that
+ * could hold one (the text appears in them: a handful) are parsed strictly, each on its own.
+ */
+async function checkNonFiniteNumbers(db: Db, violations: FoundViolation[]): Promise<void> {
+  const rows = await queryRows(
+    db,
+    `select base_ocpp__lines.file_id, base_ocpp__lines.line_no, base_ocpp__lines.dialect, raw_lines.raw_line
+     from base_ocpp__lines
+     inner join raw_lines
+         on base_ocpp__lines.file_id = raw_lines.file_id
+         and base_ocpp__lines.line_no = raw_lines.line_no
+     where base_ocpp__lines.file_id in (select file_id from landing_files where status = 'loaded' and not payloads_checked)
+         and base_ocpp__lines.rejection_reason is null
+         and (contains(raw_lines.raw_line, 'NaN') or contains(raw_lines.raw_line, 'Infinity'))`,
+  );
+  for (const row of rows) {
+    const text = String(row.raw_line);
+    try {
+      const line = JSON.parse(text) as { body?: unknown };
+      // the flat dialect's body is JSON inside a string
+      if (row.dialect === 'flat' && typeof line.body === 'string') JSON.parse(line.body);
+    } catch (error) {
+      const reason = `line holds ${strictJsonProblem(error, text)}`;
+      // a CALL's payload check may have found the same already
+      if (violations.some((found) => found.fileId === row.file_id && found.lineNo === row.line_no && found.violation.reason.startsWith('payload holds'))) {
+        continue;
+      }
+      violations.push({ fileId: row.file_id as bigint, lineNo: row.line_no as bigint, violation: { severity: 'error', reason } });
+    }
+  }
 }
 
 /** Below this many payloads a night is checked on this thread: starting workers would cost more than it saves. */

@@ -14,6 +14,7 @@ int_transaction_starts as (
         start_logged_at,
         start_file_id,
         start_line_no,
+        start_retransmissions,
     from int_transaction_starts
     where transaction_id is not null
 ),
@@ -54,9 +55,16 @@ stops_with_their_start as (
 ),
 
 first_stop_per_start as (
-    -- a start stopped more than once keeps its first stop; the others are counted, not lost
+    -- a start stopped more than once keeps its first stop; the others are counted, not lost. A
+    -- stop whose start is not in the data stands for its transaction: its copies (same id and
+    -- stop time) count once too.
     select
-        count(*) over (partition by start_file_id, start_line_no) as stops_received,
+        count(*) over stops_of_one_transaction as stops_received,
+        -- a resent stop repeats the first; one with other figures is something to review
+        min(meter_stop_wh) over stops_of_one_transaction is distinct from max(meter_stop_wh) over stops_of_one_transaction
+        or min(stopped_at) over stops_of_one_transaction is distinct from max(stopped_at) over stops_of_one_transaction
+        or count(meter_stop_wh) over stops_of_one_transaction < count(*) over stops_of_one_transaction
+        as stops_differ,
         charge_point_id,
         transaction_id,
         stop_id_tag,
@@ -69,11 +77,18 @@ first_stop_per_start as (
         start_file_id,
         start_line_no,
     from stops_with_their_start
-    qualify start_file_id is null
-        or row_number() over (
-            partition by start_file_id, start_line_no
-            order by stop_logged_at, stop_file_id, stop_line_no
-        ) = 1
+    window stops_of_one_transaction as (
+        partition by
+            start_file_id,
+            start_line_no,
+            case when start_file_id is null then charge_point_id end,
+            case when start_file_id is null then transaction_id end,
+            case when start_file_id is null then stopped_at end
+    )
+    qualify row_number() over (
+        stops_of_one_transaction
+        order by stop_logged_at, stop_file_id, stop_line_no
+    ) = 1
 ),
 
 transactions as (
@@ -93,11 +108,9 @@ transactions as (
         starts.start_line_no,
         stops.stop_file_id,
         stops.stop_line_no,
-        case
-            when stops.stop_file_id is null then 0
-            when stops.start_file_id is null then 1
-            else stops.stops_received
-        end as stops_received,
+        coalesce(stops.stops_received, 0) as stops_received,
+        coalesce(stops.stops_differ, false) as stops_differ,
+        coalesce(starts.start_retransmissions, 0) as start_retransmissions,
         case
             when starts.start_file_id is null then 'stop_without_start'
             when stops.stop_file_id is null then 'open'
@@ -126,5 +139,7 @@ select
     stop_file_id,
     stop_line_no,
     stops_received,
+    stops_differ,
+    start_retransmissions,
     transaction_status,
 from transactions

@@ -21,6 +21,8 @@ int_transactions as (
         stop_file_id,
         stop_line_no,
         stops_received,
+        stops_differ,
+        start_retransmissions,
         transaction_status,
     from int_transactions
 ),
@@ -76,6 +78,8 @@ transactions as (
         transactions.stop_file_id,
         transactions.stop_line_no,
         transactions.stops_received,
+        transactions.stops_differ,
+        transactions.start_retransmissions,
     from int_transactions as transactions
     left join last_register_sample
         on transactions.start_file_id = last_register_sample.start_file_id
@@ -100,7 +104,9 @@ with_flags as (
         list_filter(
             [
                 case when transaction_status = 'stop_without_start' then 'stop_without_start' end,
-                case when stops_received > 1 then 'stopped_more_than_once' end,
+                case when stops_received > 1 and stops_differ then 'stopped_more_than_once' end,
+                -- a StartTransaction sent again (no reply heard): counted once, shown for review
+                case when start_retransmissions > 0 then 'start_retransmitted' end,
                 case when energy_wh < 0 then 'negative_energy' end,
                 case when duration_s <= 0 then 'non_positive_duration' end,
                 case when duration_s > 7 * 86400 then 'longer_than_7_days' end,

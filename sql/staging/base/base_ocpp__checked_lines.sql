@@ -33,7 +33,9 @@ schema_errors as (
     select
         file_id,
         line_no,
-        'payload fails the OCPP 1.6 schema: ' || string_agg(reason, '; ' order by reason) as schema_error,
+        -- a payload that cannot even be parsed strictly (NaN) is not a schema violation
+        case when bool_and(reason like '%(OCPP 1.6 schema)') then 'payload fails the OCPP 1.6 schema: ' else '' end
+        || string_agg(reason, '; ' order by reason) as schema_error,
     from payload_violations
     where severity = 'error'
     group by file_id, line_no

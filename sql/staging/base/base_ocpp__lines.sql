@@ -82,6 +82,12 @@ framed as (
         frame,
         charge_point_id,
         logged_at_text,
+        -- the parts DuckDB's lenient cast does not check (jobs/ingest/timestamps.ts has the same rules)
+        regexp_extract(
+            logged_at_text,
+            '^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?(?:[Zz]|[+-](\d{2})(?::?(\d{2}))?)?$',
+            ['year', 'month', 'day', 'hour', 'minute', 'second', 'offset_hours', 'offset_minutes']
+        ) as logged_at_parts,
         try_cast(logged_at_text as timestamptz) as logged_at,
         message_type_id,
         unique_id,
@@ -127,7 +133,26 @@ checked as (
             when charge_point_id is null or trim(charge_point_id) = '' then 'missing charge point id'
             when unique_id is null or unique_id = '' then 'missing unique id'
             when logged_at_text is null then 'missing log timestamp'
-            when logged_at is null then 'bad log timestamp: ' || left(logged_at_text, 64)
+            when logged_at_parts.year = ''
+                then 'bad log timestamp (' || case
+                    when regexp_full_match(logged_at_text, '\d{4}-\d{2}-\d{2}') then 'a date without a time'
+                    when regexp_full_match(logged_at_text, '-?\d+(\.\d+)?')
+                        then 'a number, not a date-time: epoch seconds or milliseconds are ambiguous'
+                    else 'not an ISO 8601 date-time'
+                end || '): ' || left(logged_at_text, 64)
+            when logged_at_parts.second = '60'
+                then 'bad log timestamp (a leap second, 23:59:60, cannot be stored): ' || left(logged_at_text, 64)
+            when logged_at is null
+                or try_cast(logged_at_parts.hour as integer) > 23
+                or try_cast(logged_at_parts.minute as integer) > 59
+                or try_cast(logged_at_parts.second as integer) > 59
+                then 'bad log timestamp (no such date or time): ' || left(logged_at_text, 64)
+            when coalesce(try_cast(logged_at_parts.offset_minutes as integer), 0) > 59
+                or coalesce(try_cast(logged_at_parts.offset_hours as integer), 0) * 60
+                + coalesce(try_cast(logged_at_parts.offset_minutes as integer), 0) > 14 * 60
+                then 'bad log timestamp (UTC offset beyond ±14:00): ' || left(logged_at_text, 64)
+            when try_cast(logged_at_parts.year as integer) not between 1970 and 9998
+                then 'bad log timestamp (year outside 1970-9998): ' || left(logged_at_text, 64)
             when message_type_id = 2 and (action is null or action = '') then 'CALL without an action'
             when payload is null or left(payload, 1) <> '{' then 'payload is not a JSON object'
         end as rejection_reason,
