@@ -60,7 +60,7 @@ const TRANSACTION_ARROW_TYPES: [string, string][] = [
   ['energy_wh', 'Int64'],
   ['energy_kwh', 'Float64'],
   ['stop_reason', 'Utf8'],
-  ['last_register_wh', 'Int64'],
+  ['last_register_wh', 'Float64'],
   ['month', 'Utf8'],
 ];
 

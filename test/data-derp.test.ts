@@ -43,7 +43,7 @@ describe('data-derp flat dialect excerpt', () => {
         energy_wh: '51219',
         energy_kwh: 51.219,
         // the register restarts per session; the latest sample is "4034.7799999999997" Wh
-        last_register_wh: '4035',
+        last_register_wh: '4034.780',
         month: '2023-01',
         transaction_status: 'completed',
       },
@@ -59,7 +59,7 @@ describe('data-derp flat dialect excerpt', () => {
         meter_stop_wh: '2950',
         energy_wh: '2950',
         energy_kwh: 2.95,
-        last_register_wh: '2902',
+        last_register_wh: '2902.100',
         month: '2023-01',
         transaction_status: 'completed',
       },

@@ -330,7 +330,7 @@ describe('analyst datasets of generated traffic', () => {
     for (const t of sampled) {
       const row = byTransaction.get(`${t.chargePointId}|${t.transactionId}|${t.startedAtUs}`);
       expect(row, `${t.chargePointId} ${t.transactionId}`).toBeDefined();
-      expect(row!.value_wh).toBe(String(t.lastRegisterWh));
+      expect(row!.value_wh).toBe(t.lastRegisterWh!.toFixed(3));
       expect(row!.sampled_us).toBe(String(t.lastRegisterSampledAtUs));
     }
 

@@ -22,9 +22,10 @@ const PARQUET_COLUMNS: [string, string][] = [
   ['energy_wh', 'BIGINT'],
   ['energy_kwh', 'DOUBLE'],
   ['stop_reason', 'VARCHAR'],
-  ['last_register_wh', 'BIGINT'],
+  ['last_register_wh', 'DECIMAL(18,3)'],
   ['last_register_sampled_at', 'TIMESTAMP WITH TIME ZONE'],
   ['transaction_status', 'VARCHAR'],
+  ['flags', 'VARCHAR[]'],
 ];
 
 const WORKBOOK_HEADERS = [
@@ -201,7 +202,7 @@ describe('monthly exports of generated traffic', () => {
       energy_wh: String(t.meterStopWh! - t.meterStartWh),
       energy_kwh: (t.meterStopWh! - t.meterStartWh) / 1000,
       stop_reason: t.stopReason,
-      last_register_wh: t.lastRegisterWh === null ? null : String(t.lastRegisterWh),
+      last_register_wh: t.lastRegisterWh === null ? null : t.lastRegisterWh.toFixed(3),
       last_register_sampled_us: t.lastRegisterSampledAtUs === null ? null : String(t.lastRegisterSampledAtUs),
       transaction_status: 'completed',
     }));

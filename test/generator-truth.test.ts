@@ -50,7 +50,7 @@ describe('a generated month against the generator ground truth', () => {
         meter_start_wh: String(t.meterStartWh),
         meter_stop_wh: t.meterStopWh === null ? null : String(t.meterStopWh),
         energy_wh: t.meterStopWh === null ? null : String(t.meterStopWh - t.meterStartWh),
-        last_register_wh: t.lastRegisterWh === null ? null : String(t.lastRegisterWh),
+        last_register_wh: t.lastRegisterWh === null ? null : t.lastRegisterWh.toFixed(3),
         stop_reason: t.stopReason,
         month: t.stoppedAtUs === null ? null : micros(t.stoppedAtUs).slice(0, 7),
         transaction_status: t.stoppedAtUs === null ? 'open' : 'completed',

@@ -256,10 +256,10 @@ describe('incremental, idempotent nightly runs', () => {
       }),
     );
     expect(rows).toEqual([
-      { sampled: '10 10:30', value_wh: '500' },
-      { sampled: '10 10:45', value_wh: '900' },
-      { sampled: '11 10:30', value_wh: '500' },
-      { sampled: '12 10:30', value_wh: '500' },
+      { sampled: '10 10:30', value_wh: '500.000' },
+      { sampled: '10 10:45', value_wh: '900.000' },
+      { sampled: '11 10:30', value_wh: '500.000' },
+      { sampled: '12 10:30', value_wh: '500.000' },
     ]);
 
     // a month file left by a version before day files is replaced, not read beside them

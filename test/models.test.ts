@@ -86,7 +86,7 @@ describe('base_ocpp__lines and quarantine', () => {
       { line_no: '5', reason: 'frame of wrong arity for message type 2' },
       { line_no: '6', reason: 'unknown message type (expected 2 CALL, 3 CALLRESULT or 4 CALLERROR)' },
       { line_no: '7', reason: 'missing charge point id' },
-      { line_no: '8', reason: 'bad log timestamp: yesterday' },
+      { line_no: '8', reason: 'bad log timestamp (not an ISO 8601 date-time): yesterday' },
       { line_no: '9', reason: 'payload is not a JSON object' },
     ]);
     expect(run.summary.lines).toEqual({ read: 10, loaded: 1, quarantined: 8, blank: 1 });
@@ -188,7 +188,7 @@ describe('int_transactions and fct_transactions', () => {
         duration_s: '3599',
         energy_wh: '3001',
         energy_kwh: 3.001,
-        last_register_wh: '12999',
+        last_register_wh: '12999.000',
         stop_reason: 'EVDisconnected',
         month: '2024-01',
         transaction_status: 'completed',

@@ -78,7 +78,7 @@ describe('a landing directory with every trap', () => {
         stopped: t.stoppedAtUs === null ? null : micros(t.stoppedAtUs),
         duration_s: t.stoppedAtUs === null ? null : String(Math.trunc((t.stoppedAtUs - t.startedAtUs) / 1_000_000)),
         energy_wh: t.meterStopWh === null ? null : String(t.meterStopWh - t.meterStartWh),
-        last_register_wh: t.lastRegisterWh === null ? null : String(t.lastRegisterWh),
+        last_register_wh: t.lastRegisterWh === null ? null : t.lastRegisterWh.toFixed(3),
         transaction_status: t.stoppedAtUs === null ? 'open' : 'completed',
       }))
       .sort((a, b) => a.charge_point_id.localeCompare(b.charge_point_id) || a.started.localeCompare(b.started));

@@ -7,12 +7,12 @@
  * removed, renamed or changes type, and commit test/fixtures/schema-v<N>.json for the new version:
  * test/datasets.test.ts fails while the catalog differs from the snapshot of the current version.
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 export interface ColumnDoc {
   name: string;
   /** Type as analysts see it in Parquet / DuckDB. */
-  type: 'VARCHAR' | 'BIGINT' | 'INTEGER' | 'DOUBLE' | 'TIMESTAMP WITH TIME ZONE' | 'BOOLEAN' | 'DATE' | 'VARCHAR[]';
+  type: 'VARCHAR' | 'BIGINT' | 'INTEGER' | 'DOUBLE' | 'DECIMAL(18,3)' | 'TIMESTAMP WITH TIME ZONE' | 'BOOLEAN' | 'DATE' | 'VARCHAR[]';
   /** Friendly header for spreadsheets, with the unit. */
   header: string;
   description: string;
@@ -48,10 +48,11 @@ export const TRANSACTION_COLUMNS: ColumnDoc[] = [
   { name: 'energy_wh', type: 'BIGINT', header: 'Energy (Wh)', description: 'Final dispense: meter_stop_wh − meter_start_wh, Wh. This is the billed figure.' },
   { name: 'energy_kwh', type: 'DOUBLE', header: 'Energy (kWh)', description: 'energy_wh / 1000.' },
   { name: 'stop_reason', type: 'VARCHAR', header: 'Stop reason', description: 'StopTransaction.reason as sent (absent means Local in OCPP 1.6).' },
-  { name: 'last_register_wh', type: 'BIGINT', header: 'Last register (Wh)', description: 'Latest Energy.Active.Import.Register sample of the transaction (whole meter, not a phase; converted to Wh), by sample time. For cross-checking energy_wh: some firmware restarts this register every session.' },
+  { name: 'last_register_wh', type: 'DECIMAL(18,3)', header: 'Last register (Wh)', description: 'Latest Energy.Active.Import.Register sample of the transaction (whole meter, not a phase; converted to Wh), by sample time, exactly as the meter reported it (decimals kept, read from the text: 146659.8 Wh stays 146659.8; 11730.1 kWh is 11730100 Wh). For cross-checking energy_wh: some firmware restarts this register every session.' },
   { name: 'last_register_sampled_at', type: 'TIMESTAMP WITH TIME ZONE', header: 'Last register sampled', description: 'Sample time of last_register_wh, in UTC.' },
   { name: 'month', type: 'VARCHAR', header: 'Month', description: "YYYY-MM of stopped_at in the report time zone: the month the transaction is billed in. In Parquet it is the hive partition (month=YYYY-MM)." },
   { name: 'transaction_status', type: 'VARCHAR', header: 'Status', description: "'completed' (start and stop in the data), 'open' (never stopped; not billed) or 'stop_without_start' (the start is not in the data; energy unknown, not billed)." },
+  { name: 'flags', type: 'VARCHAR[]', header: 'Flags', description: 'Anomaly flags for review (stop_without_start, stopped_more_than_once, start_retransmitted, negative_energy, non_positive_duration, longer_than_7_days, register_disagrees, clock_skew): an empty list when there is nothing to review; filter on it to leave out, say, meter resets (negative_energy). The workbook shows them in words (REVIEW_REASONS).' },
 ];
 
 const CHARGE_POINT_ID: ColumnDoc = TRANSACTION_COLUMNS[0]!;
@@ -77,7 +78,7 @@ export const METER_SAMPLE_COLUMNS: ColumnDoc[] = [
   { name: 'unit', type: 'VARCHAR', header: 'Unit', description: 'Unit of value after conversion to the base unit: Wh, W, varh, var, VA; other units (A, V, Celsius, K, Percent, …) as sent. Absent in the message means Wh.' },
   { name: 'reported_unit', type: 'VARCHAR', header: 'Reported unit', description: 'Unit as the charge point sent it (Wh when absent), e.g. kWh for a value converted to Wh.' },
   { name: 'value', type: 'DOUBLE', header: 'Value', description: 'The sampled value in unit: kWh, kW, kvarh, kvar and kVA are multiplied by 1000. Null when the value is not a number.' },
-  { name: 'value_wh', type: 'BIGINT', header: 'Value (Wh)', description: 'value rounded to whole Wh when unit is Wh (energy registers), else null. The last value_wh by sampled_at of the whole-meter Energy.Active.Import.Register is the last known dispense register of a transaction.' },
+  { name: 'value_wh', type: 'DECIMAL(18,3)', header: 'Value (Wh)', description: 'The value exactly as reported when unit is Wh (energy registers; kWh × 1000), read from its text with its decimals, else null. The last value_wh by sampled_at of the whole-meter Energy.Active.Import.Register is the last known dispense register of a transaction.' },
   monthColumn('sampled_at (logged_at when sampled_at is null)'),
 ];
 
@@ -138,7 +139,8 @@ export const WORKBOOK_COLUMNS: ColumnDoc[] = [
 export const REVIEW_REASONS: Record<string, string> = {
   open: 'Open: started, no stop in the data yet. Not billed; it is billed in the month it stops.',
   stop_without_start: 'Stop without a start in the data (it began before the logs): energy and charge time unknown. Not billed.',
-  stopped_more_than_once: 'Stopped more than once: the first stop is billed, the later ones are ignored.',
+  stopped_more_than_once: 'Stopped more than once with different figures: the first stop is billed, the later ones are ignored.',
+  start_retransmitted: 'StartTransaction sent more than once (no reply heard in time): counted once; check that the customer was not charged twice.',
   negative_energy: 'Negative energy: meter stop below meter start (meter reset or replacement).',
   non_positive_duration: 'Charge time zero or negative (charge point clock).',
   longer_than_7_days: 'Charge time over 7 days.',
@@ -219,7 +221,6 @@ export const DATASETS: DatasetDoc[] = [
 export const MART_COLUMNS: Record<string, ColumnDoc[]> = {
   fct_transactions: [
     ...TRANSACTION_COLUMNS,
-    { name: 'flags', type: 'VARCHAR[]', header: 'Flags', description: 'Anomaly flags for review (e.g. negative_energy, non_positive_duration, longer_than_7_days, register_disagrees, clock_skew; stop_without_start): an empty list when there is nothing to review. The workbook shows them in words (REVIEW_REASONS).' },
     { name: 'start_file_id', type: 'BIGINT', header: 'Start file', description: 'landing_files.file_id of the file the StartTransaction line was read from. Null for a stop without a start.' },
     { name: 'start_line_no', type: 'BIGINT', header: 'Start line', description: 'Line number of the StartTransaction in that file: (start_file_id, start_line_no) is its row in raw_lines.' },
     { name: 'stop_file_id', type: 'BIGINT', header: 'Stop file', description: 'landing_files.file_id of the file the StopTransaction line was read from. Null while the transaction is open.' },

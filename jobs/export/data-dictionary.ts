@@ -126,7 +126,7 @@ export function renderDataDictionary(context: DictionaryContext, datasets: reado
     '- Timestamps are instants, stored as Parquet `TIMESTAMP(isAdjustedToUTC=true, MICROS)`: DuckDB, polars, pandas, Spark and Trino all read them as UTC timestamps, whatever the time zone of the machine.',
     `- \`day\` and \`month\` are calendar days and months in the report time zone (this export: ${context.timezone}; each _manifest.json says which).`,
     '- `month` is the hive partition (`month=YYYY-MM` in the path), not a column inside the files: read with hive partitioning to get it, and filter on it to read only the months you need.',
-    '- Types: BIGINT (64-bit signed) for Wh, seconds, counts and ids; INTEGER (32-bit signed) for connector ids; DOUBLE for kWh, minutes and sampled values; DATE for days; VARCHAR (UTF-8) for text. No unsigned, decimal or engine-specific types.',
+    '- Types: BIGINT (64-bit signed) for Wh, seconds, counts and ids; DECIMAL(18,3) for energy register readings as the meter reported them (Wh with up to three decimals: last_register_wh, value_wh); INTEGER (32-bit signed) for connector ids; DOUBLE for kWh, minutes and sampled values; DATE for days; VARCHAR (UTF-8) for text; VARCHAR[] (a list of text) for flags. No unsigned or engine-specific types.',
     '- Energy is in Wh (`energy_wh`, exact) and kWh (`energy_kwh` = `energy_wh` / 1000). Sum `energy_wh` for exact totals.',
     '- Files are zstd-compressed and sorted as listed per dataset, so min/max statistics let engines skip row groups when you filter on those columns.',
     '',

@@ -136,5 +136,5 @@ export function checkCallPayload(action: string, dialect: string, payload: unkno
 /** Why a text is not strict JSON (NaN, Infinity: DuckDB's reader takes them, JSON has no such number). */
 export function strictJsonProblem(error: unknown, text: string): string {
   if (/(^|[^A-Za-z])-?(NaN|Infinity)([^A-Za-z]|$)/.test(text)) return 'NaN or Infinity, which JSON has no number for';
-  return `not strict JSON: ${error instanceof Error ? error.message.slice(0, 120) : String(error)}`;
+  return `text that is not strict JSON: ${error instanceof Error ? error.message.slice(0, 120) : String(error)}`;
 }

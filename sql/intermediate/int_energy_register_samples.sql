@@ -1,4 +1,5 @@
--- Energy.Active.Import.Register readings of the whole meter (no phase), in Wh, each attributed
+-- Energy.Active.Import.Register readings of the whole meter (no phase), in Wh exactly as reported
+-- (DECIMAL(18, 3), read from the reported text: a meter's decimals are kept), each attributed
 -- to the transaction it was sampled for (int_meter_samples: the latest start with its id logged
 -- at or before it), so a sample that arrives after the stop still lands on the right transaction.
 with
@@ -17,6 +18,7 @@ int_meter_samples as (
         unit,
         context,
         base_value,
+        value_wh,
         start_file_id,
         start_line_no,
     from int_meter_samples
@@ -32,7 +34,7 @@ register_samples as (
         transaction_id,
         sampled_at,
         context,
-        cast(round(base_value) as bigint) as energy_register_wh,
+        value_wh as energy_register_wh,
         start_file_id,
         start_line_no,
     from int_meter_samples
@@ -40,6 +42,7 @@ register_samples as (
         and phase is null
         and unit = 'Wh'
         and base_value is not null
+        and value_wh is not null
         and sampled_at is not null
 )
 

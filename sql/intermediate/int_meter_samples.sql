@@ -138,6 +138,12 @@ in_base_units as (
             when samples.unit in ('kWh', 'kW', 'kvarh', 'kvar', 'kVA') then round(samples.sampled_value * 1000, 3)
             else samples.sampled_value
         end as base_value,
+        -- an energy reading exactly as reported, from its text (never through a double): 146659.8 Wh
+        -- stays 146659.8, 11730.1 kWh is 11730100 Wh; three decimals of Wh, six of kWh
+        case
+            when samples.unit = 'Wh' then try_cast(samples.value_text as decimal(18, 3))
+            when samples.unit = 'kWh' then cast(try_cast(samples.value_text as decimal(18, 6)) * 1000 as decimal(18, 3))
+        end as value_wh,
         case when often_started_ids.transaction_id is null then -1 else epoch_us(samples.logged_at) // 86400000000 end as join_day,
     from stg_ocpp__meter_values as samples
     left join often_started_ids
@@ -162,6 +168,7 @@ attributed as (
         samples.reported_unit,
         samples.unit,
         samples.base_value,
+        samples.value_wh,
         starts.started_at as transaction_started_at,
         starts.start_file_id,
         starts.start_line_no,
@@ -190,6 +197,7 @@ select
     reported_unit,
     unit,
     base_value,
+    value_wh,
     transaction_started_at,
     start_file_id,
     start_line_no,

@@ -23,6 +23,7 @@ int_meter_samples as (
         unit,
         reported_unit,
         base_value,
+        value_wh,
     from int_meter_samples
 ),
 
@@ -52,6 +53,7 @@ month_samples as (
         samples.unit,
         samples.reported_unit,
         samples.base_value,
+        samples.value_wh,
     from int_meter_samples as samples
     cross join month_bounds
     where coalesce(samples.sampled_at, samples.logged_at) >= month_bounds.month_start_at
@@ -75,6 +77,7 @@ with_day as (
         unit,
         reported_unit,
         base_value,
+        value_wh,
         strftime(coalesce(sampled_at, logged_at) at time zone getvariable('report_timezone'), '%Y-%m-%d') as day,
     from month_samples
 )
@@ -93,7 +96,7 @@ select
     unit,
     reported_unit,
     cast(base_value as double) as value,
-    case when unit = 'Wh' then try_cast(round(base_value) as bigint) end as value_wh,
+    value_wh,
     left(day, 7) as month,
     day,
     file_id,

@@ -20,6 +20,7 @@ fct_transactions as (
         last_register_sampled_at,
         month,
         transaction_status,
+        flags,
     from fct_transactions
 )
 
@@ -40,6 +41,7 @@ select
     last_register_sampled_at,
     month,
     transaction_status,
+    flags,
 from fct_transactions
 where month = $month
 order by charge_point_id, stopped_at, transaction_id

@@ -40,11 +40,14 @@ latest_transaction as (
 select
     charge_point_id,
     transaction_id,
-    case
-        when last_register_wh is not null then last_register_wh
-        when meter_stop_wh is not null then meter_stop_wh
-        else meter_start_wh
-    end as energy_register_wh,
+    -- the register as the meter reported it, decimals included (meterStart/meterStop are whole Wh)
+    cast(
+        case
+            when last_register_wh is not null then last_register_wh
+            when meter_stop_wh is not null then meter_stop_wh
+            else meter_start_wh
+        end as decimal(18, 3)
+    ) as energy_register_wh,
     case
         when last_register_wh is not null then last_register_sampled_at
         when meter_stop_wh is not null then stopped_at

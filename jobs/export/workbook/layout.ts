@@ -4,7 +4,7 @@ import { type ColumnDoc, columnDoc, REVIEW_REASONS, WORKBOOK_COLUMNS } from '../
 import { plainValue } from '../../query/table.ts';
 
 /** How a column's values are shown; each kind has one number format and one width rule. */
-export type CellKind = 'text' | 'id' | 'count' | 'wh' | 'kwh' | 'seconds' | 'dateTime' | 'duration' | 'hours' | 'flags' | 'reason';
+export type CellKind = 'text' | 'id' | 'count' | 'wh' | 'registerWh' | 'kwh' | 'seconds' | 'dateTime' | 'duration' | 'hours' | 'flags' | 'reason';
 
 export const NUM_FMT: Record<CellKind, string> = {
   // '@' keeps a retyped id as text too (leading zeros, a leading '=' stays literal)
@@ -12,6 +12,8 @@ export const NUM_FMT: Record<CellKind, string> = {
   id: '0',
   count: '#,##0',
   wh: '#,##0',
+  // a register reading as the meter reported it: its decimals (up to three) are shown
+  registerWh: '#,##0.0##',
   kwh: '#,##0.000',
   seconds: '#,##0',
   dateTime: 'yyyy-mm-dd hh:mm:ss',
@@ -26,6 +28,7 @@ const SHOWN_AS: Record<CellKind, string> = {
   id: 'whole number',
   count: 'whole number',
   wh: 'number, Wh',
+  registerWh: 'number, Wh, with the decimals the meter reported (up to 3)',
   kwh: 'number, kWh, 3 decimals',
   seconds: 'number, seconds',
   dateTime: 'date-time, to the second',
@@ -104,7 +107,7 @@ export function transactionsSheet(timezone: string): TableSheet {
       column('energy_wh', 'wh', { total: true }),
       column('energy_kwh', 'kwh', { total: true }),
       column('stop_reason', 'text'),
-      column('last_register_wh', 'wh'),
+      column('last_register_wh', 'registerWh'),
       column('last_register_sampled_local', 'dateTime', { name: 'last_register_sampled_at' }),
       column('transaction_status', 'text'),
       workbookColumn('review_flags', 'flags', 'flags'),

@@ -113,6 +113,7 @@ function shownLength(kind: CellKind, figure: number): number {
     case 'seconds':
       return grouped(0);
     case 'kwh':
+    case 'registerWh':
       return grouped(3);
     case 'hours':
       return grouped(2);

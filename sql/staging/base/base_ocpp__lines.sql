@@ -23,8 +23,8 @@ parsed as (
         raw_line,
         try(json_transform(
             raw_line,
-            '{"charge_point_id": "VARCHAR", "received_at": "VARCHAR", "action": "VARCHAR", "frame": ["JSON"],
-              "message_id": "VARCHAR", "message_type": "VARCHAR", "write_timestamp": "VARCHAR", "body": "JSON"}'
+            '{"charge_point_id": "JSON", "received_at": "VARCHAR", "action": "VARCHAR", "frame": ["JSON"],
+              "message_id": "JSON", "message_type": "VARCHAR", "write_timestamp": "VARCHAR", "body": "JSON"}'
         )) as line,
         left(ltrim(raw_line), 1) = '{' as is_object,
     from raw_lines
@@ -57,11 +57,15 @@ unpacked as (
         is_object,
         dialect,
         frame,
-        line.charge_point_id as charge_point_id,
+        line.charge_point_id ->> '$' as charge_point_id,
+        -- an id must be a string (a unique id may be a number): an array or object is no identity
+        json_type(line.charge_point_id) not in ('VARCHAR', 'NULL') as charge_point_id_not_text,
+        json_type(case dialect when 'envelope' then frame[2] when 'flat' then line.message_id end)
+            not in ('VARCHAR', 'BIGINT', 'UBIGINT', 'NULL') as unique_id_not_text,
         case dialect when 'envelope' then line.received_at when 'flat' then line.write_timestamp end as logged_at_text,
         try_cast(case dialect when 'envelope' then frame[1] ->> '$' when 'flat' then line.message_type end as integer)
             as message_type_id,
-        case dialect when 'envelope' then frame[2] ->> '$' when 'flat' then line.message_id end as unique_id,
+        case dialect when 'envelope' then frame[2] ->> '$' when 'flat' then line.message_id ->> '$' end as unique_id,
         -- a flat body is usually a JSON string holding the payload; sometimes the object itself
         -- text, not json: a body string that is not JSON must become a quarantine reason, not a cast error
         case
@@ -81,6 +85,8 @@ framed as (
         dialect,
         frame,
         charge_point_id,
+        charge_point_id_not_text,
+        unique_id_not_text,
         logged_at_text,
         -- the parts DuckDB's lenient cast does not check (jobs/ingest/timestamps.ts has the same rules)
         regexp_extract(
@@ -131,7 +137,9 @@ checked as (
             when dialect = 'envelope' and len(frame) <> case message_type_id when 2 then 4 when 3 then 3 else 5 end
                 then 'frame of wrong arity for message type ' || message_type_id
             when charge_point_id is null or trim(charge_point_id) = '' then 'missing charge point id'
+            when charge_point_id_not_text then 'charge point id is not a string'
             when unique_id is null or unique_id = '' then 'missing unique id'
+            when unique_id_not_text then 'unique id is neither a string nor a whole number'
             when logged_at_text is null then 'missing log timestamp'
             when logged_at_parts.year = ''
                 then 'bad log timestamp (' || case
