@@ -26,6 +26,11 @@ export function checkPackedCalls(rows: string[]): FoundViolation[] {
       found.push([row, 'error', `payload holds ${strictJsonProblem(error, rows[row]!)}`]);
       continue;
     }
+    const repeated = repeatedKey(rows[row]!);
+    if (repeated !== null) {
+      found.push([row, 'error', `payload repeats the key ${JSON.stringify(repeated)}: readers disagree on which value counts`]);
+      continue;
+    }
     try {
       const [action, dialect, payload] = packed;
       for (const violation of checkCallPayload(action, dialect, payload)) found.push([row, violation.severity, violation.reason]);
@@ -34,6 +39,44 @@ export function checkPackedCalls(rows: string[]): FoundViolation[] {
     }
   }
   return found;
+}
+
+/**
+ * The first key an object of this JSON text repeats, or null. JSON.parse keeps the last value of
+ * a repeated key and DuckDB the first, so the schema would check one value and the models read
+ * another. A scan of the text: strings are skipped whole, keys are the strings objects open with
+ * or that follow a comma in an object.
+ */
+export function repeatedKey(text: string): string | null {
+  const objects: (Set<string> | null)[] = [];
+  let expectKey = false;
+  for (let index = 0; index < text.length; index += 1) {
+    const code = text.charCodeAt(index);
+    if (code === 0x22) {
+      let end = index + 1;
+      while (end < text.length && text.charCodeAt(end) !== 0x22) end += text.charCodeAt(end) === 0x5c ? 2 : 1;
+      if (expectKey) {
+        const key = text.slice(index + 1, end);
+        const keys = objects.at(-1)!;
+        if (keys.has(key)) return key;
+        keys.add(key);
+        expectKey = false;
+      }
+      index = end;
+    } else if (code === 0x7b) {
+      objects.push(new Set());
+      expectKey = true;
+    } else if (code === 0x5b) {
+      objects.push(null);
+      expectKey = false;
+    } else if (code === 0x7d || code === 0x5d) {
+      objects.pop();
+      expectKey = false;
+    } else if (code === 0x2c) {
+      expectKey = objects.at(-1) instanceof Set;
+    }
+  }
+  return null;
 }
 
 export interface PayloadCheckers {

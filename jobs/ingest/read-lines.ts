@@ -84,7 +84,8 @@ export async function* readLines(path: string, options: ReadLinesOptions = {}): 
     }
     let end = bytes.length;
     if (end > 0 && bytes[end - 1] === 0x0d) end -= 1; // CRLF
-    const body = bytes.subarray(0, end);
+    // a BOM inside the file starts a line when files were concatenated: it is no part of the JSON
+    const body = bytes.subarray(end >= 3 && bytes.subarray(0, 3).equals(BOM) ? 3 : 0, end);
     if (!isUtf8(body)) {
       return { kind: 'reject', lineNo, text: body.toString('utf8'), reason: 'invalid UTF-8' };
     }

@@ -127,7 +127,11 @@ checked as (
         error_description,
         case
             -- the parse failed exactly when the line is not JSON; only those lines are checked again
-            when is_unparsed and not json_valid(raw_line) then 'not JSON'
+            when is_unparsed and not json_valid(raw_line) then case
+                when contains(raw_line, chr(13))
+                    then 'not JSON (carriage returns inside the line: CR-only line ends are not line breaks)'
+                else 'not JSON'
+            end
             when not is_object then 'not a JSON object (got ' || lower(json_type(raw_line)) || ')'
             when dialect is null
                 then 'unknown dialect: neither an envelope ("frame") nor a flat record ("message_type" and "body")'
