@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DuckDBDateValue, DuckDBTimestampTZValue, type DuckDBValue } from '@duckdb/node-api';
+import { DuckDBDateValue, DuckDBDecimalValue, DuckDBListValue, DuckDBTimestampTZValue, type DuckDBValue } from '@duckdb/node-api';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, type SchemaElement } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -56,12 +56,23 @@ function duckCell(value: DuckDBValue): Cell {
   if (typeof value === 'bigint') return value.toString();
   if (value instanceof DuckDBTimestampTZValue) return value.micros.toString();
   if (value instanceof DuckDBDateValue) return value.days;
+  // decimals as their exact text, lists as JSON of their items
+  if (value instanceof DuckDBDecimalValue) return decimalText(value.toString());
+  if (value instanceof DuckDBListValue) return JSON.stringify(value.items.map((item) => duckCell(item)));
   if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') return value;
   throw new Error(`unexpected DuckDB value ${String(value)}`);
 }
 
-function hyparquetCell(value: unknown): Cell {
+/** 197671.000 and 197671 are the same decimal: compared without trailing zeros. */
+function decimalText(text: string): string {
+  return text.includes('.') ? text.replace(/\.?0+$/, '') : text;
+}
+
+function hyparquetCell(value: unknown, type: string): Cell {
   if (value === null || value === undefined) return null;
+  if (Array.isArray(value)) return JSON.stringify(value.map((item) => hyparquetCell(item, '')));
+  // hyparquet reads a DECIMAL as a number; its shortest text is the decimal's (fewer than 16 digits)
+  if (type.startsWith('DECIMAL')) return decimalText(String(value));
   if (typeof value === 'bigint') return value.toString();
   if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') return value;
   throw new Error(`unexpected hyparquet value ${String(value)}`);
@@ -84,10 +95,10 @@ const RAW_PARSERS = {
   dateFromDays: (days: number) => days,
 };
 
-async function hyparquetRows(path: string, names: string[]): Promise<Cell[][]> {
+async function hyparquetRows(path: string, names: string[], types: string[]): Promise<Cell[][]> {
   const file = await asyncBufferFromFile(path);
   const objects = (await parquetReadObjects({ file, compressors, parsers: RAW_PARSERS as never })) as Record<string, unknown>[];
-  return objects.map((object) => names.map((name) => hyparquetCell(object[name])));
+  return objects.map((object) => names.map((name, index) => hyparquetCell(object[name], types[index]!)));
 }
 
 /** The Parquet physical and logical type each catalog type must be written as, so every engine reads it the same. */
@@ -114,6 +125,13 @@ function expectParquetType(element: SchemaElement, column: ColumnDoc): void {
     case 'TIMESTAMP WITH TIME ZONE':
       expect(element.type, where).toBe('INT64');
       expect(element.logical_type, where).toEqual({ type: 'TIMESTAMP', isAdjustedToUTC: true, unit: 'MICROS' });
+      break;
+    case 'DECIMAL(18,3)':
+      expect([element.type, element.converted_type, element.precision, element.scale], where).toEqual(['INT64', 'DECIMAL', 18, 3]);
+      break;
+    case 'VARCHAR[]':
+      // the standard three-level list of UTF-8 strings
+      expect([element.converted_type, element.num_children], where).toEqual(['LIST', 1]);
       break;
     default:
       throw new Error(`${where}: no engine-neutral Parquet type decided for this catalog type`);
@@ -229,7 +247,13 @@ describe('analyst datasets of generated traffic', () => {
         ).toEqual(columns.map((column) => [column.name, column.type]));
 
         const metadata = await parquetMetadataAsync(await asyncBufferFromFile(path));
-        const leaves = metadata.schema.slice(1);
+        // top-level columns: a list's inner levels (list, element) follow its own element
+        const leaves: SchemaElement[] = [];
+        for (let index = 1; index < metadata.schema.length; index += 1) {
+          const element = metadata.schema[index]!;
+          leaves.push(element);
+          if (element.num_children) index += element.num_children === 1 ? 2 : element.num_children;
+        }
         expect(
           leaves.map((element) => element.name),
           path,
@@ -247,7 +271,7 @@ describe('analyst datasets of generated traffic', () => {
     let files = 0;
     for (const path of listFiles(parquet()).filter((file) => file.endsWith('.parquet'))) {
       const fromDuckDB = await duckRows(path);
-      const fromHyparquet = await hyparquetRows(path, fromDuckDB.names);
+      const fromHyparquet = await hyparquetRows(path, fromDuckDB.names, fromDuckDB.types);
       expect(fromDuckDB.rows.length, path).toBeGreaterThan(0);
       expect(fromHyparquet, path).toEqual(fromDuckDB.rows);
       files += 1;
@@ -272,7 +296,7 @@ describe('analyst datasets of generated traffic', () => {
     const documented = new Map(
       sections.map((section) => {
         const name = section.slice(0, section.indexOf('\n')).trim();
-        const rows = [...section.matchAll(/^\| `([a-z_]+)` \| ([A-Z ]+?)(?: \(hive partition, from the path\))? \|/gm)];
+        const rows = [...section.matchAll(/^\| `([a-z_]+)` \| ([A-Z ]+?(?:\(\d+,\d+\))?(?:\[\])?)(?: \(hive partition, from the path\))? \|/gm)];
         return [name, rows.map((row) => [row[1]!, row[2]!])] as const;
       }),
     );

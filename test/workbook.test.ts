@@ -245,7 +245,7 @@ const TRANSACTION_FORMATS: Record<string, string> = {
   'Meter stop (Wh)': '#,##0',
   'Energy (Wh)': '#,##0',
   'Energy (kWh)': '#,##0.000',
-  'Last register (Wh)': '#,##0',
+  'Last register (Wh)': '#,##0.0##',
 };
 const TOTAL_LABEL = 'Total (visible rows)';
 
