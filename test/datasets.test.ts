@@ -296,7 +296,9 @@ describe('analyst datasets of generated traffic', () => {
     const documented = new Map(
       sections.map((section) => {
         const name = section.slice(0, section.indexOf('\n')).trim();
-        const rows = [...section.matchAll(/^\| `([a-z_]+)` \| ([A-Z ]+?(?:\(\d+,\d+\))?(?:\[\])?)(?: \(hive partition, from the path\))? \|/gm)];
+        const rows = [
+          ...section.matchAll(/^\| `([a-z_]+)` \| ([A-Z ]+?(?:\(\d+,\d+\))?(?:\[\])?)(?: \(hive partition, from the path\))? \|/gm),
+        ];
         return [name, rows.map((row) => [row[1]!, row[2]!])] as const;
       }),
     );

@@ -42,7 +42,9 @@ function cleanTraffic(seed: number): string[] {
 /** A file's text, with the invalid-UTF-8 stand-ins turned into bytes that are not UTF-8. */
 function fileBytes(lines: string[], separator = '\n'): Buffer {
   const parts = `${lines.join(separator)}${separator}`.split(INVALID_UTF8_MARK);
-  return Buffer.concat(parts.flatMap((part, index) => (index === 0 ? [Buffer.from(part)] : [Buffer.from([0xc3, 0x28]), Buffer.from(part)])));
+  return Buffer.concat(
+    parts.flatMap((part, index) => (index === 0 ? [Buffer.from(part)] : [Buffer.from([0xc3, 0x28]), Buffer.from(part)])),
+  );
 }
 
 function hazardFiles(seed: number): { files: Record<string, Buffer>; cases: Case[] } {
@@ -76,7 +78,7 @@ function hazardFiles(seed: number): { files: Record<string, Buffer>; cases: Case
           ...(hazard?.reason ? { reason: hazard.reason } : {}),
           truth,
         });
-        texts.forEach((text, index) => lines.push(text === clean[index] ? { text } : { text, caseIndex }));
+        for (const [index, text] of texts.entries()) lines.push(text === clean[index] ? { text } : { text, caseIndex });
       }
       // the file order of the lines does not matter (log times do): shuffled by the seed
       for (let index = lines.length - 1; index > 0; index -= 1) {
@@ -154,7 +156,10 @@ async function checkSeed(seed: number): Promise<void> {
   const { files, cases } = hazardFiles(seed);
   const baseline = await runOn({ 'clean/traffic.ndjson': clean }, { maxLineBytes: MAX_LINE_BYTES });
   // runOn throws if the run fails: reaching the next line is "the run exits 0"
-  const run = await runOn({ 'clean/traffic.ndjson': clean, ...(files as unknown as Record<string, string>) }, { maxLineBytes: MAX_LINE_BYTES });
+  const run = await runOn(
+    { 'clean/traffic.ndjson': clean, ...(files as unknown as Record<string, string>) },
+    { maxLineBytes: MAX_LINE_BYTES },
+  );
 
   const { read, loaded, quarantined, blank } = run.summary.lines;
   expect(read).toBe(loaded + quarantined + blank);
@@ -172,14 +177,17 @@ async function checkSeed(seed: number): Promise<void> {
   for (const hazardCase of cases) {
     const { outcome, reason } = actualOutcome(observed, hazardCase);
     const label = `${hazardCase.hazard} at ${hazardCase.position} (${hazardCase.dialect})`;
-    if (outcome !== hazardCase.expected) wrong.push(`${label}: expected ${hazardCase.expected}, got ${outcome}${reason ? ` (${reason})` : ''}`);
+    if (outcome !== hazardCase.expected)
+      wrong.push(`${label}: expected ${hazardCase.expected}, got ${outcome}${reason ? ` (${reason})` : ''}`);
     else if (outcome === 'quarantined' && hazardCase.reason && !hazardCase.reason.test(reason!)) {
       wrong.push(`${label}: quarantined for "${reason}", expected ${hazardCase.reason}`);
     }
   }
   expect(wrong).toEqual([]);
 
-  const chargePointIds = (await baseline.query(`select charge_point_id from dim_charge_points order by 1`)).map((row) => String(row.charge_point_id));
+  const chargePointIds = (await baseline.query(`select charge_point_id from dim_charge_points order by 1`)).map((row) =>
+    String(row.charge_point_id),
+  );
   expect(chargePointIds.length).toBe(3);
   expect(await cleanFigures(run, chargePointIds)).toEqual(await cleanFigures(baseline, chargePointIds));
 }

@@ -86,7 +86,12 @@ const shiftTimestamp = (original: string, offset: string, minutes: number): stri
 /** NaN in a value the reader checks first (a log time, an id, the payload itself) is quarantined for that. */
 const NON_FINITE_REASON = /NaN or Infinity|not an ISO 8601|not a string|neither a string|not a JSON object/;
 const numberText = (original: string): string => (/^-?\d+$/.test(original) ? original : '6000');
-const TIME_POSITIONS = { log_time: 'quarantined', stop_timestamp: 'quarantined', sample_timestamp: 'quarantined', id_tag: 'billed' } as const;
+const TIME_POSITIONS = {
+  log_time: 'quarantined',
+  stop_timestamp: 'quarantined',
+  sample_timestamp: 'quarantined',
+  id_tag: 'billed',
+} as const;
 
 /**
  * The catalogue. Outcomes per position were worked out from the rules (README, input contract):
@@ -94,9 +99,21 @@ const TIME_POSITIONS = { log_time: 'quarantined', stop_timestamp: 'quarantined',
  * must be a possible ISO 8601 date-time; replies are read leniently (no schema for them).
  */
 export const HAZARDS: Hazard[] = [
-  { name: 'nan', becomes: 'quarantined: NaN is not a JSON number', token: () => 'NaN', outcomes: { default: 'quarantined' }, reason: NON_FINITE_REASON },
+  {
+    name: 'nan',
+    becomes: 'quarantined: NaN is not a JSON number',
+    token: () => 'NaN',
+    outcomes: { default: 'quarantined' },
+    reason: NON_FINITE_REASON,
+  },
   { name: 'infinity', becomes: 'quarantined', token: () => 'Infinity', outcomes: { default: 'quarantined' }, reason: NON_FINITE_REASON },
-  { name: 'minus_infinity', becomes: 'quarantined', token: () => '-Infinity', outcomes: { default: 'quarantined' }, reason: NON_FINITE_REASON },
+  {
+    name: 'minus_infinity',
+    becomes: 'quarantined',
+    token: () => '-Infinity',
+    outcomes: { default: 'quarantined' },
+    reason: NON_FINITE_REASON,
+  },
   {
     name: 'minus_zero',
     becomes: 'read as 0 where a number is wanted, else quarantined like any number in a text field',
@@ -134,19 +151,40 @@ export const HAZARDS: Hazard[] = [
     name: 'numeric_string_spaces',
     becomes: 'quarantined where a number is wanted (only an exact number string is read)',
     token: (original) => JSON.stringify(` ${numberText(original)} `),
-    outcomes: { default: 'quarantined', charge_point_id: 'kept', unique_id: 'billed', id_tag: 'billed', reply_transaction_id: 'billed', register_value: 'kept' },
+    outcomes: {
+      default: 'quarantined',
+      charge_point_id: 'kept',
+      unique_id: 'billed',
+      id_tag: 'billed',
+      reply_transaction_id: 'billed',
+      register_value: 'kept',
+    },
   },
   {
     name: 'numeric_string_commas',
     becomes: 'quarantined where a number is wanted',
     token: () => JSON.stringify('6,000'),
-    outcomes: { default: 'quarantined', charge_point_id: 'kept', unique_id: 'billed', id_tag: 'billed', reply_transaction_id: 'kept', register_value: 'kept' },
+    outcomes: {
+      default: 'quarantined',
+      charge_point_id: 'kept',
+      unique_id: 'billed',
+      id_tag: 'billed',
+      reply_transaction_id: 'kept',
+      register_value: 'kept',
+    },
   },
   {
     name: 'numeric_string_exponent',
     becomes: 'quarantined where an integer is wanted',
     token: () => JSON.stringify('6e3'),
-    outcomes: { default: 'quarantined', charge_point_id: 'kept', unique_id: 'billed', id_tag: 'billed', reply_transaction_id: 'kept', register_value: 'kept' },
+    outcomes: {
+      default: 'quarantined',
+      charge_point_id: 'kept',
+      unique_id: 'billed',
+      id_tag: 'billed',
+      reply_transaction_id: 'kept',
+      register_value: 'kept',
+    },
   },
   {
     name: 'duplicate_key',
@@ -171,7 +209,14 @@ export const HAZARDS: Hazard[] = [
     name: 'nul_escaped',
     becomes: 'a string holding NUL is kept as text (never a spreadsheet or Parquet failure); quarantined where a number or time is wanted',
     token: () => '"a\\u0000b"',
-    outcomes: { default: 'quarantined', charge_point_id: 'kept', unique_id: 'billed', id_tag: 'billed', reply_transaction_id: 'kept', register_value: 'kept' },
+    outcomes: {
+      default: 'quarantined',
+      charge_point_id: 'kept',
+      unique_id: 'billed',
+      id_tag: 'billed',
+      reply_transaction_id: 'kept',
+      register_value: 'kept',
+    },
   },
   {
     name: 'nul_raw',
@@ -221,61 +266,159 @@ export const HAZARDS: Hazard[] = [
     name: 'leap_second',
     becomes: 'quarantined: TIMESTAMPTZ has no 23:59:60',
     token: () => '"2024-06-30T23:59:60Z"',
-    outcomes: { default: 'quarantined', ...TIME_POSITIONS, charge_point_id: 'kept', unique_id: 'billed', id_tag: 'billed', reply_transaction_id: 'kept', register_value: 'kept' },
+    outcomes: {
+      default: 'quarantined',
+      ...TIME_POSITIONS,
+      charge_point_id: 'kept',
+      unique_id: 'billed',
+      id_tag: 'billed',
+      reply_transaction_id: 'kept',
+      register_value: 'kept',
+    },
   },
   {
     name: 'year_0000',
     becomes: 'quarantined: a year before 1970 is a clock never set',
     token: () => '"0000-01-01T00:00:00Z"',
-    outcomes: { default: 'quarantined', ...TIME_POSITIONS, charge_point_id: 'kept', unique_id: 'billed', id_tag: 'billed', reply_transaction_id: 'kept', register_value: 'kept' },
+    outcomes: {
+      default: 'quarantined',
+      ...TIME_POSITIONS,
+      charge_point_id: 'kept',
+      unique_id: 'billed',
+      id_tag: 'billed',
+      reply_transaction_id: 'kept',
+      register_value: 'kept',
+    },
   },
   {
     name: 'year_9999',
     becomes: 'quarantined: 9999 is a sentinel, not a time',
     token: () => '"9999-12-31T23:59:59Z"',
-    outcomes: { default: 'quarantined', ...TIME_POSITIONS, charge_point_id: 'kept', unique_id: 'billed', id_tag: 'billed', reply_transaction_id: 'kept', register_value: 'kept' },
+    outcomes: {
+      default: 'quarantined',
+      ...TIME_POSITIONS,
+      charge_point_id: 'kept',
+      unique_id: 'billed',
+      id_tag: 'billed',
+      reply_transaction_id: 'kept',
+      register_value: 'kept',
+    },
   },
   {
     name: 'offset_plus_14',
     becomes: 'the same instant written at +14:00: read exactly, billed like any other',
     token: (original) => shiftTimestamp(original, '+14:00', 14 * 60),
-    outcomes: { default: 'quarantined', log_time: 'billed', stop_timestamp: 'billed', sample_timestamp: 'billed', charge_point_id: 'kept', unique_id: 'billed', id_tag: 'billed', reply_transaction_id: 'kept', register_value: 'kept' },
+    outcomes: {
+      default: 'quarantined',
+      log_time: 'billed',
+      stop_timestamp: 'billed',
+      sample_timestamp: 'billed',
+      charge_point_id: 'kept',
+      unique_id: 'billed',
+      id_tag: 'billed',
+      reply_transaction_id: 'kept',
+      register_value: 'kept',
+    },
   },
   {
     name: 'offset_minus_12',
     becomes: 'the same instant written at -12:00: read exactly, billed like any other',
     token: (original) => shiftTimestamp(original, '-12:00', -12 * 60),
-    outcomes: { default: 'quarantined', log_time: 'billed', stop_timestamp: 'billed', sample_timestamp: 'billed', charge_point_id: 'kept', unique_id: 'billed', id_tag: 'billed', reply_transaction_id: 'kept', register_value: 'kept' },
+    outcomes: {
+      default: 'quarantined',
+      log_time: 'billed',
+      stop_timestamp: 'billed',
+      sample_timestamp: 'billed',
+      charge_point_id: 'kept',
+      unique_id: 'billed',
+      id_tag: 'billed',
+      reply_transaction_id: 'kept',
+      register_value: 'kept',
+    },
   },
   {
     name: 'offset_plus_25',
     becomes: 'quarantined: no UTC offset is beyond ±14:00',
     token: (original) => shiftTimestamp(original, '+25:00', 25 * 60),
-    outcomes: { default: 'quarantined', ...TIME_POSITIONS, charge_point_id: 'kept', unique_id: 'billed', id_tag: 'billed', reply_transaction_id: 'kept', register_value: 'kept' },
+    outcomes: {
+      default: 'quarantined',
+      ...TIME_POSITIONS,
+      charge_point_id: 'kept',
+      unique_id: 'billed',
+      id_tag: 'billed',
+      reply_transaction_id: 'kept',
+      register_value: 'kept',
+    },
   },
   {
     name: 'date_without_time',
     becomes: 'quarantined: a date is not an instant',
     token: () => '"2024-05-01"',
-    outcomes: { default: 'quarantined', ...TIME_POSITIONS, charge_point_id: 'kept', unique_id: 'billed', id_tag: 'billed', reply_transaction_id: 'kept', register_value: 'kept' },
+    outcomes: {
+      default: 'quarantined',
+      ...TIME_POSITIONS,
+      charge_point_id: 'kept',
+      unique_id: 'billed',
+      id_tag: 'billed',
+      reply_transaction_id: 'kept',
+      register_value: 'kept',
+    },
   },
   {
     name: 'month_13',
     becomes: 'quarantined',
     token: () => '"2024-13-01T10:00:00Z"',
-    outcomes: { default: 'quarantined', ...TIME_POSITIONS, charge_point_id: 'kept', unique_id: 'billed', id_tag: 'billed', reply_transaction_id: 'kept', register_value: 'kept' },
+    outcomes: {
+      default: 'quarantined',
+      ...TIME_POSITIONS,
+      charge_point_id: 'kept',
+      unique_id: 'billed',
+      id_tag: 'billed',
+      reply_transaction_id: 'kept',
+      register_value: 'kept',
+    },
   },
   {
     name: 'february_30',
     becomes: 'quarantined',
     token: () => '"2024-02-30T10:00:00Z"',
-    outcomes: { default: 'quarantined', ...TIME_POSITIONS, charge_point_id: 'kept', unique_id: 'billed', id_tag: 'billed', reply_transaction_id: 'kept', register_value: 'kept' },
+    outcomes: {
+      default: 'quarantined',
+      ...TIME_POSITIONS,
+      charge_point_id: 'kept',
+      unique_id: 'billed',
+      id_tag: 'billed',
+      reply_transaction_id: 'kept',
+      register_value: 'kept',
+    },
   },
   {
     name: 'hour_24',
     becomes: 'quarantined (DuckDB would read it as the next day)',
     token: () => '"2024-05-01T24:00:00Z"',
-    outcomes: { default: 'quarantined', ...TIME_POSITIONS, charge_point_id: 'kept', unique_id: 'billed', id_tag: 'billed', reply_transaction_id: 'kept', register_value: 'kept' },
+    outcomes: {
+      default: 'quarantined',
+      ...TIME_POSITIONS,
+      charge_point_id: 'kept',
+      unique_id: 'billed',
+      id_tag: 'billed',
+      reply_transaction_id: 'kept',
+      register_value: 'kept',
+    },
+  },
+  {
+    name: 'lower_case_t_z',
+    becomes: 'quarantined: the warehouse reads only upper-case T and Z',
+    token: () => '"2024-05-01t10:00:00z"',
+    outcomes: {
+      default: 'quarantined',
+      ...TIME_POSITIONS,
+      charge_point_id: 'kept',
+      unique_id: 'billed',
+      id_tag: 'billed',
+      reply_transaction_id: 'kept',
+      register_value: 'kept',
+    },
   },
   {
     name: 'epoch_seconds',
@@ -338,7 +481,13 @@ export function template(random: Random, chargePointId: string): Template {
   const register = `${meterStart + Math.floor(energyWh / 2)}.${random.int(1, 9)}`;
   const at = (minutes: number) => startUs + minutes * 60_000_000;
   const iso = (us: number) => new Date(us / 1000).toISOString();
-  const message = (loggedAt: number, messageTypeId: 2 | 3, uniqueId: string, action: string, payload: Record<string, unknown>): SimMessage => ({
+  const message = (
+    loggedAt: number,
+    messageTypeId: 2 | 3,
+    uniqueId: string,
+    action: string,
+    payload: Record<string, unknown>,
+  ): SimMessage => ({
     chargePointId,
     loggedAt,
     messageTypeId,
@@ -357,9 +506,17 @@ export function template(random: Random, chargePointId: string): Template {
       meter_values: message(at(30), 2, 'u-mv', 'MeterValues', {
         connectorId: 1,
         transactionId,
-        meterValue: [{ timestamp: iso(at(30)), sampledValue: [{ value: register, measurand: 'Energy.Active.Import.Register', unit: 'Wh' }] }],
+        meterValue: [
+          { timestamp: iso(at(30)), sampledValue: [{ value: register, measurand: 'Energy.Active.Import.Register', unit: 'Wh' }] },
+        ],
       }),
-      stop: message(at(60), 2, 'u-stop', 'StopTransaction', { transactionId, idTag, meterStop: meterStart + energyWh, timestamp: iso(at(60)), reason: 'Local' }),
+      stop: message(at(60), 2, 'u-stop', 'StopTransaction', {
+        transactionId,
+        idTag,
+        meterStop: meterStart + energyWh,
+        timestamp: iso(at(60)),
+        reason: 'Local',
+      }),
       stop_reply: message(at(60) + 500_000, 3, 'u-stop', 'StopTransaction', { idTagInfo: { status: 'Accepted' } }),
     },
   };
@@ -388,7 +545,14 @@ export function hazardLines(base: Template, dialect: Dialect, hazard?: Hazard, p
       const field = position.path === 'charge_point_id' ? 'chargePointId' : 'uniqueId';
       original = JSON.stringify(message[field]);
       message[field] = MARK;
-      key = dialect === 'envelope' ? (position.path === 'charge_point_id' ? 'charge_point_id' : '') : position.path === 'charge_point_id' ? 'charge_point_id' : 'message_id';
+      key =
+        dialect === 'envelope'
+          ? position.path === 'charge_point_id'
+            ? 'charge_point_id'
+            : ''
+          : position.path === 'charge_point_id'
+            ? 'charge_point_id'
+            : 'message_id';
       line = toLine(message, dialect);
     } else if (position.path === 'log_time') {
       line = toLine(message, dialect);

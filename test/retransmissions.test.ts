@@ -11,9 +11,22 @@ function dispense(warehouse: string, chargePointId: string, transactionId: numbe
   return new Promise((done, fail) => {
     execFile(
       process.execPath,
-      [CLI, 'query', 'dispense', '--charge-point', chargePointId, '--transaction', String(transactionId), '--warehouse', warehouse, '--format', 'json'],
+      [
+        CLI,
+        'query',
+        'dispense',
+        '--charge-point',
+        chargePointId,
+        '--transaction',
+        String(transactionId),
+        '--warehouse',
+        warehouse,
+        '--format',
+        'json',
+      ],
       { cwd: PROJECT_ROOT, timeout: 90_000 },
-      (error, stdout, stderr) => (error ? fail(new Error(`${error.message}\n${stderr}`)) : done(JSON.parse(stdout) as Record<string, unknown>[])),
+      (error, stdout, stderr) =>
+        error ? fail(new Error(`${error.message}\n${stderr}`)) : done(JSON.parse(stdout) as Record<string, unknown>[]),
     );
   });
 }
@@ -119,17 +132,73 @@ describe('retransmitted and duplicated messages', () => {
          from fct_transactions order by charge_point_id, transaction_id`,
       ),
     ).toEqual([
-      { charge_point_id: 'CP-ERROR', transaction_id: '3', transaction_status: 'completed', energy_wh: '5000', duration_s: '3600', last_register_wh: null, flags: '[start_retransmitted]' },
+      {
+        charge_point_id: 'CP-ERROR',
+        transaction_id: '3',
+        transaction_status: 'completed',
+        energy_wh: '5000',
+        duration_s: '3600',
+        last_register_wh: null,
+        flags: '[start_retransmitted]',
+      },
       // two stops without their start, the same stop sent twice: one row
-      { charge_point_id: 'CP-ORPHAN', transaction_id: '12', transaction_status: 'stop_without_start', energy_wh: null, duration_s: null, last_register_wh: null, flags: '[stop_without_start]' },
+      {
+        charge_point_id: 'CP-ORPHAN',
+        transaction_id: '12',
+        transaction_status: 'stop_without_start',
+        energy_wh: null,
+        duration_s: null,
+        last_register_wh: null,
+        flags: '[stop_without_start]',
+      },
       // the id the charge point stopped (9) wins over the first reply's (8)
-      { charge_point_id: 'CP-OTHER', transaction_id: '9', transaction_status: 'completed', energy_wh: '5000', duration_s: '3600', last_register_wh: null, flags: '[start_retransmitted]' },
+      {
+        charge_point_id: 'CP-OTHER',
+        transaction_id: '9',
+        transaction_status: 'completed',
+        energy_wh: '5000',
+        duration_s: '3600',
+        last_register_wh: null,
+        flags: '[start_retransmitted]',
+      },
       // identical resends of the stop and the sample count once, unflagged
-      { charge_point_id: 'CP-RESENT', transaction_id: '5', transaction_status: 'completed', energy_wh: '5000', duration_s: '3600', last_register_wh: '146659.800', flags: '[register_disagrees]' },
-      { charge_point_id: 'CP-SAME', transaction_id: '7', transaction_status: 'completed', energy_wh: '5000', duration_s: '3600', last_register_wh: null, flags: '[start_retransmitted]' },
-      { charge_point_id: 'CP-STRINGS', transaction_id: '4', transaction_status: 'completed', energy_wh: '5000', duration_s: '3600', last_register_wh: null, flags: '[]' },
+      {
+        charge_point_id: 'CP-RESENT',
+        transaction_id: '5',
+        transaction_status: 'completed',
+        energy_wh: '5000',
+        duration_s: '3600',
+        last_register_wh: '146659.800',
+        flags: '[register_disagrees]',
+      },
+      {
+        charge_point_id: 'CP-SAME',
+        transaction_id: '7',
+        transaction_status: 'completed',
+        energy_wh: '5000',
+        duration_s: '3600',
+        last_register_wh: null,
+        flags: '[start_retransmitted]',
+      },
+      {
+        charge_point_id: 'CP-STRINGS',
+        transaction_id: '4',
+        transaction_status: 'completed',
+        energy_wh: '5000',
+        duration_s: '3600',
+        last_register_wh: null,
+        flags: '[]',
+      },
       // 11730.1 kWh = 11730100 Wh exactly; the later stop (6500 Wh) differs: flagged, the first billed
-      { charge_point_id: 'CP-TWICE', transaction_id: '6', transaction_status: 'completed', energy_wh: '5000', duration_s: '3600', last_register_wh: '11730100.000', flags: '[stopped_more_than_once, register_disagrees]' },
+      {
+        charge_point_id: 'CP-TWICE',
+        transaction_id: '6',
+        transaction_status: 'completed',
+        energy_wh: '5000',
+        duration_s: '3600',
+        last_register_wh: '11730100.000',
+        flags: '[stopped_more_than_once, register_disagrees]',
+      },
     ]);
   });
 
@@ -148,10 +217,22 @@ describe('retransmitted and duplicated messages', () => {
 
   it('query dispense gives the register exactly as the meter reported it', async () => {
     expect(await dispense(run.warehouse, 'CP-RESENT', 5)).toEqual([
-      { charge_point_id: 'CP-RESENT', transaction_id: 5, energy_register_wh: 146659.8, sampled_at: '2024-04-29T10:30:00.000000Z', source: 'MeterValues' },
+      {
+        charge_point_id: 'CP-RESENT',
+        transaction_id: 5,
+        energy_register_wh: 146659.8,
+        sampled_at: '2024-04-29T10:30:00.000000Z',
+        source: 'MeterValues',
+      },
     ]);
     expect(await dispense(run.warehouse, 'CP-TWICE', 6)).toEqual([
-      { charge_point_id: 'CP-TWICE', transaction_id: 6, energy_register_wh: 11730100, sampled_at: '2024-04-29T10:30:00.000000Z', source: 'MeterValues' },
+      {
+        charge_point_id: 'CP-TWICE',
+        transaction_id: 6,
+        energy_register_wh: 11730100,
+        sampled_at: '2024-04-29T10:30:00.000000Z',
+        source: 'MeterValues',
+      },
     ]);
   });
 });

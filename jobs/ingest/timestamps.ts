@@ -5,9 +5,12 @@
  * and any offset, even +25:00. A time that breaks a rule quarantines its line.
  */
 
-/** ISO 8601 / RFC 3339 date and time; the offset (Z, ±HH, ±HHMM, ±HH:MM) may be left out of log times only. */
-const DATE_TIME =
-  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?(?:([Zz])|([+-])(\d{2})(?::?(\d{2}))?)?$/;
+/**
+ * ISO 8601 / RFC 3339 date and time; the offset (Z, ±HH, ±HHMM, ±HH:MM) may be left out of log
+ * times only. Upper-case T and Z only: DuckDB reads no lower-case ones, and a time read by the
+ * check but not by the warehouse would be a stop without a stop time.
+ */
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?(?:(Z)|([+-])(\d{2})(?::?(\d{2}))?)?$/;
 
 /** A year before the Unix epoch or from 9999 on is a sentinel or a clock that was never set, not a time. */
 export const FIRST_YEAR = 1970;
@@ -41,7 +44,8 @@ export function dateTimeProblem(text: string, options: { offsetRequired: boolean
   if (second > 59) return `second ${match[6]} does not exist`;
   if (sign) {
     const offset = Number(offsetHours) * 60 + Number(offsetMinutes ?? 0);
-    if (Number(offsetMinutes ?? 0) > 59 || offset > MAX_OFFSET_MINUTES) return `UTC offset ${sign}${offsetHours}:${offsetMinutes ?? '00'} is beyond ±14:00`;
+    if (Number(offsetMinutes ?? 0) > 59 || offset > MAX_OFFSET_MINUTES)
+      return `UTC offset ${sign}${offsetHours}:${offsetMinutes ?? '00'} is beyond ±14:00`;
   }
   if (year < FIRST_YEAR || year > LAST_YEAR) return `year ${match[1]} is outside ${FIRST_YEAR}-${LAST_YEAR}`;
   return null;

@@ -103,7 +103,11 @@ async function checkNonFiniteNumbers(db: Db, violations: FoundViolation[]): Prom
     } catch (error) {
       const reason = `line holds ${strictJsonProblem(error, text)}`;
       // a CALL's payload check may have found the same already
-      if (violations.some((found) => found.fileId === row.file_id && found.lineNo === row.line_no && found.violation.reason.startsWith('payload holds'))) {
+      if (
+        violations.some(
+          (found) => found.fileId === row.file_id && found.lineNo === row.line_no && found.violation.reason.startsWith('payload holds'),
+        )
+      ) {
         continue;
       }
       violations.push({ fileId: row.file_id as bigint, lineNo: row.line_no as bigint, violation: { severity: 'error', reason } });

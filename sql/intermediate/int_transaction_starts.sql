@@ -32,6 +32,15 @@ int_ocpp__replies as (
     from int_ocpp__replies
 ),
 
+stg_ocpp__stop_transactions as (
+    select
+        charge_point_id,
+        logged_at,
+        transaction_id,
+    from stg_ocpp__stop_transactions
+    where transaction_id is not null
+),
+
 start_replies as (
     select
         call_file_id,
@@ -45,15 +54,6 @@ start_replies as (
     where message_type_id = 3 and action = 'StartTransaction'
     -- a CALL answered twice keeps its first answer
     qualify row_number() over (partition by call_file_id, call_line_no order by transaction_id) = 1
-),
-
-stg_ocpp__stop_transactions as (
-    select
-        charge_point_id,
-        logged_at,
-        transaction_id,
-    from stg_ocpp__stop_transactions
-    where transaction_id is not null
 ),
 
 last_stop_per_id as (

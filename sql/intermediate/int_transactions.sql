@@ -61,10 +61,11 @@ first_stop_per_start as (
     select
         count(*) over stops_of_one_transaction as stops_received,
         -- a resent stop repeats the first; one with other figures is something to review
-        min(meter_stop_wh) over stops_of_one_transaction is distinct from max(meter_stop_wh) over stops_of_one_transaction
-        or min(stopped_at) over stops_of_one_transaction is distinct from max(stopped_at) over stops_of_one_transaction
-        or count(meter_stop_wh) over stops_of_one_transaction < count(*) over stops_of_one_transaction
-        as stops_differ,
+        (
+            min(meter_stop_wh) over stops_of_one_transaction is distinct from max(meter_stop_wh) over stops_of_one_transaction
+            or min(stopped_at) over stops_of_one_transaction is distinct from max(stopped_at) over stops_of_one_transaction
+            or count(meter_stop_wh) over stops_of_one_transaction < count(*) over stops_of_one_transaction
+        ) as stops_differ,
         charge_point_id,
         transaction_id,
         stop_id_tag,

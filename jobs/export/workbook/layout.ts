@@ -4,7 +4,19 @@ import { type ColumnDoc, columnDoc, REVIEW_REASONS, WORKBOOK_COLUMNS } from '../
 import { plainValue } from '../../query/table.ts';
 
 /** How a column's values are shown; each kind has one number format and one width rule. */
-export type CellKind = 'text' | 'id' | 'count' | 'wh' | 'registerWh' | 'kwh' | 'seconds' | 'dateTime' | 'duration' | 'hours' | 'flags' | 'reason';
+export type CellKind =
+  | 'text'
+  | 'id'
+  | 'count'
+  | 'wh'
+  | 'registerWh'
+  | 'kwh'
+  | 'seconds'
+  | 'dateTime'
+  | 'duration'
+  | 'hours'
+  | 'flags'
+  | 'reason';
 
 export const NUM_FMT: Record<CellKind, string> = {
   // '@' keeps a retyped id as text too (leading zeros, a leading '=' stays literal)

@@ -91,7 +91,7 @@ framed as (
         -- the parts DuckDB's lenient cast does not check (jobs/ingest/timestamps.ts has the same rules)
         regexp_extract(
             logged_at_text,
-            '^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?(?:[Zz]|[+-](\d{2})(?::?(\d{2}))?)?$',
+            '^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?(?:Z|[+-](\d{2})(?::?(\d{2}))?)?$',
             ['year', 'month', 'day', 'hour', 'minute', 'second', 'offset_hours', 'offset_minutes']
         ) as logged_at_parts,
         try_cast(logged_at_text as timestamptz) as logged_at,
