@@ -16,6 +16,8 @@ import { type FileLoadResult, loadLanding } from './ingest/load.ts';
 import { ensureRawLayer } from './ingest/schema.ts';
 import { validateNewPayloads } from './ingest/validate-payloads.ts';
 import { withLock } from './lock.ts';
+import { loadReferenceData, referenceFingerprint } from './reference/load.ts';
+import { type ReferenceData, readReferenceData } from './reference/read.ts';
 import { type Logger, silentLogger } from './log.ts';
 import { loadSqlProject, sqlFile } from './models/project.ts';
 import { runAudits, runModels } from './models/run-models.ts';
@@ -41,6 +43,10 @@ export interface NightlyOptions {
   html?: boolean;
   /** Also write each month's Transactions sheet as CSV beside the workbook. */
   csv?: boolean;
+  /** Tariffs CSV replacing the tariffs in force (README: Finance reference files). */
+  tariffs?: string;
+  /** Customers CSV replacing the customers in force. */
+  customers?: string;
   logger?: Logger;
 }
 
@@ -59,6 +65,8 @@ export interface NightlySummary {
 /** The nightly job: load new landing files, rebuild the models, audit, export every month. */
 export async function runNightly(options: NightlyOptions): Promise<NightlySummary> {
   if (!existsSync(options.landing)) throw new CliError(`landing directory ${options.landing} does not exist`, EXIT.usage);
+  // validated in full before the lock is taken or the warehouse opened: a bad row writes nothing
+  const reference = readReferenceData(options);
   return withLock(`${options.warehouse}.lock`, () =>
     withWarehouse(
       options.warehouse,
@@ -67,7 +75,7 @@ export async function runNightly(options: NightlyOptions): Promise<NightlySummar
         if (options.dryRun) return planOnly(db, options);
         const runId = await startRun(db);
         try {
-          const summary = await runSteps(db, runId, options);
+          const summary = await runSteps(db, runId, options, reference);
           await finishRun(db, runId, 'succeeded', summary, null);
           return summary;
         } catch (error) {
@@ -80,10 +88,17 @@ export async function runNightly(options: NightlyOptions): Promise<NightlySummar
   );
 }
 
-async function runSteps(db: Db, runId: number, options: NightlyOptions): Promise<NightlySummary> {
+async function runSteps(db: Db, runId: number, options: NightlyOptions, reference: ReferenceData): Promise<NightlySummary> {
   const log = options.logger ?? silentLogger;
   const removed = await removeStaleTemporaries(options.out);
   if (removed > 0) log.event('removed_stale_temporaries', { files: removed });
+  if (reference.tariffs || reference.customers) {
+    await loadReferenceData(db, reference, runId);
+    log.event('reference_data', {
+      ...(reference.tariffs ? { tariffs: reference.tariffs.rows.length } : {}),
+      ...(reference.customers ? { customers: reference.customers.rows.length } : {}),
+    });
+  }
   const loads = await log.step(
     'load',
     () =>
@@ -104,7 +119,9 @@ async function runSteps(db: Db, runId: number, options: NightlyOptions): Promise
     // A micro-batch with nothing new: the models already hold every loaded line in this time zone.
     log.event('models_current', {});
   } else {
+    const repricing = await snapshotBillingIfRepricing(db);
     await buildModels(db, options, log, linesReplaced);
+    if (repricing) await recordRepricedMonths(db, runId);
   }
   const failures = await log.step(
     'audits',
@@ -136,6 +153,8 @@ async function runSteps(db: Db, runId: number, options: NightlyOptions): Promise
   if (options.html !== false && (anythingNew || !existsSync(join(options.out, 'html', 'index.html')))) {
     outputs.push(await exportHtmlIndex(options.out));
   }
+  // exported now: a repriced month waits no longer (one not exported, e.g. outside --month, still does)
+  await db.run(`delete from repriced_months where list_contains($months, month)`, { months: listValue(months) }, { months: LIST(VARCHAR) });
   const totals = await lineTotals(db, loads);
   // Everything loaded so far is now modelled and exported: nothing is pending any more.
   await db.run(`update landing_files set pending_since_run = null where pending_since_run is not null`);
@@ -157,10 +176,52 @@ async function buildModels(db: Db, options: NightlyOptions, log: Logger, linesRe
       },
     ),
   );
-  await db.run(`create or replace table model_build as select $timezone as timezone, $sqlHash as sql_sha256`, {
-    timezone: options.timezone,
-    sqlHash: modelsSqlHash(),
-  });
+  await db.run(
+    `create or replace table model_build as
+     select $timezone as timezone, $sqlHash as sql_sha256, $reference as reference_sha256`,
+    { timezone: options.timezone, sqlHash: modelsSqlHash(), reference: await referenceFingerprint(db) },
+  );
+}
+
+/** The columns tariffs and customers decide, per transaction: what a repricing can change. */
+const BILLING_COLUMNS = `start_file_id, start_line_no, stop_file_id, stop_line_no, month,
+  customer_id, customer_name, tariff_id, currency, amount_excl_vat, vat_amount, amount_incl_vat, flags`;
+
+/**
+ * When the tariffs or customers in force differ from those the models were built with, keeps the
+ * billing columns of the transactions as they are, so the months whose rows change can be found
+ * after the rebuild. False when nothing can be repriced (no change, or no models yet).
+ */
+async function snapshotBillingIfRepricing(db: Db): Promise<boolean> {
+  const [columns] = await queryRows(
+    db,
+    `select count(*) as n from duckdb_columns() where table_name = 'fct_transactions' and column_name = 'amount_excl_vat'`,
+  );
+  if (Number(columns!.n) === 0) return false;
+  const [built] = await queryRows(
+    db,
+    `select count(*) as n from duckdb_columns() where table_name = 'model_build' and column_name = 'reference_sha256'`,
+  );
+  const [state] = Number(built!.n) > 0 ? await queryRows(db, `select reference_sha256 from model_build`) : [];
+  if ((state?.reference_sha256 ?? '') === (await referenceFingerprint(db))) return false;
+  await db.run(`create or replace temp table billing_before as select ${BILLING_COLUMNS} from fct_transactions`);
+  return true;
+}
+
+/** The months with a transaction whose customer, tariff, amounts or flags the repricing changed. */
+async function recordRepricedMonths(db: Db, runId: number): Promise<void> {
+  await db.run(
+    `insert into repriced_months
+     select distinct month, $runId
+     from (
+         (select ${BILLING_COLUMNS} from billing_before except all select ${BILLING_COLUMNS} from fct_transactions)
+         union all
+         (select ${BILLING_COLUMNS} from fct_transactions except all select ${BILLING_COLUMNS} from billing_before)
+     )
+     where month is not null and month not in (select month from repriced_months)`,
+    { runId },
+  );
+  await db.run(`drop table billing_before`);
 }
 
 /**
@@ -195,8 +256,13 @@ async function modelsAreCurrent(db: Db, options: NightlyOptions): Promise<boolea
     `select count(*) as tables from information_schema.tables where table_name in ('model_build', 'fct_transactions')`,
   );
   if (Number(built!.tables) < 2) return false;
-  const [state] = await queryRows(db, `select timezone, sql_sha256 from model_build`);
-  return state?.timezone === options.timezone && state?.sql_sha256 === modelsSqlHash();
+  const [state] = await queryRows(db, `select * from model_build`);
+  return (
+    state?.timezone === options.timezone &&
+    state?.sql_sha256 === modelsSqlHash() &&
+    // built from other tariffs or customers (or before they existed): the billing columns are stale
+    (state?.reference_sha256 ?? null) === (await referenceFingerprint(db))
+  );
 }
 
 /**

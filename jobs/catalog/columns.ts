@@ -12,7 +12,7 @@ export const SCHEMA_VERSION = 3;
 export interface ColumnDoc {
   name: string;
   /** Type as analysts see it in Parquet / DuckDB. */
-  type: 'VARCHAR' | 'BIGINT' | 'INTEGER' | 'DOUBLE' | 'DECIMAL(18,3)' | 'TIMESTAMP WITH TIME ZONE' | 'BOOLEAN' | 'DATE' | 'VARCHAR[]';
+  type: 'VARCHAR' | 'BIGINT' | 'INTEGER' | 'DOUBLE' | 'DECIMAL(18,3)' | 'DECIMAL(18,2)' | 'TIMESTAMP WITH TIME ZONE' | 'BOOLEAN' | 'DATE' | 'VARCHAR[]';
   /** Friendly header for spreadsheets, with the unit. */
   header: string;
   description: string;
@@ -53,6 +53,13 @@ export const TRANSACTION_COLUMNS: ColumnDoc[] = [
   { name: 'month', type: 'VARCHAR', header: 'Month', description: "YYYY-MM of stopped_at in the report time zone: the month the transaction is billed in. In Parquet it is the hive partition (month=YYYY-MM)." },
   { name: 'transaction_status', type: 'VARCHAR', header: 'Status', description: "'completed' (start and stop in the data), 'open' (never stopped; not billed) or 'stop_without_start' (the start is not in the data; energy unknown, not billed)." },
   { name: 'flags', type: 'VARCHAR[]', header: 'Flags', description: 'Anomaly flags for review (stop_without_start, stopped_more_than_once, start_retransmitted, negative_energy, non_positive_duration, longer_than_7_days, register_disagrees, clock_skew): an empty list when there is nothing to review; filter on it to leave out, say, meter resets (negative_energy). The workbook shows them in words (REVIEW_REASONS).' },
+  { name: 'customer_id', type: 'VARCHAR', header: 'Customer id', description: 'The customer the idTag bills to, from the last --customers file (many idTags may belong to one customer). Null when no customers file was given or the idTag is not in it (flag unknown_customer).' },
+  { name: 'customer_name', type: 'VARCHAR', header: 'Customer', description: 'Name of that customer, from the --customers file.' },
+  { name: 'tariff_id', type: 'VARCHAR', header: 'Tariff', description: "The tariff in force at the transaction's start, from the last --tariffs file: one for its own charge point beats one for every charge point ('*'); among those, the latest valid_from on or before the start's date in the report time zone. Null when not completed, when no tariff file was given, or when none was in force (flag no_tariff)." },
+  { name: 'currency', type: 'VARCHAR', header: 'Currency', description: 'ISO 4217 currency of the tariff and of the amounts.' },
+  { name: 'amount_excl_vat', type: 'DECIMAL(18,2)', header: 'Amount excl. VAT', description: 'energy_wh / 1000 × price_per_kwh + duration_s / 3600 × price_per_hour + price_per_session, computed exactly and rounded half up (away from zero) to the cent.' },
+  { name: 'vat_amount', type: 'DECIMAL(18,2)', header: 'VAT', description: 'amount_excl_vat × vat_percent / 100, rounded half up to the cent.' },
+  { name: 'amount_incl_vat', type: 'DECIMAL(18,2)', header: 'Amount incl. VAT', description: 'amount_excl_vat + vat_amount. Totals are sums of these rounded lines, as on an invoice.' },
 ];
 
 const CHARGE_POINT_ID: ColumnDoc = TRANSACTION_COLUMNS[0]!;
@@ -145,6 +152,8 @@ export const REVIEW_REASONS: Record<string, string> = {
   non_positive_duration: 'Charge time zero or negative (charge point clock).',
   longer_than_7_days: 'Charge time over 7 days.',
   register_disagrees: 'The last meter sample disagrees with meter stop − meter start by more than 100 Wh + 2 %.',
+  no_tariff: 'No tariff in force at the start (for its charge point or for all): not priced. Add a tariff and run again.',
+  unknown_customer: 'The idTag is not in the customers file: no customer to bill.',
   clock_skew: "The charge point's clock was more than 15 minutes off the log time at start or stop.",
 };
 

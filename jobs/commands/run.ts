@@ -18,6 +18,8 @@ const schema = z.object({
   reload: z.array(z.string().min(1)),
   fullRefresh: z.boolean(),
   dryRun: z.boolean(),
+  tariffs: z.string().min(1).optional(),
+  customers: z.string().min(1).optional(),
 });
 
 export function registerRun(program: Command): void {
@@ -37,6 +39,11 @@ export function registerRun(program: Command): void {
     .option('--reload <file>', 'replace the rows of a landing file whose already-loaded bytes changed (repeatable)', collect, [])
     .option('--full-refresh', 'rebuild every model from all loaded lines and export every month', false)
     .option('--dry-run', 'print what would be loaded, change nothing', false)
+    .option(
+      '--tariffs <file>',
+      'CSV tariff_id,valid_from,charge_point,currency,price_per_kwh,price_per_hour,price_per_session,vat_percent: replaces the tariffs in force (they stay in force for later runs)',
+    )
+    .option('--customers <file>', 'CSV id_tag,customer_id,customer_name: replaces the customers in force (they stay in force for later runs)')
     .action(async (raw) => {
       const options = parseOptions(schema, raw);
       const summary = await runNightly({ ...options, months: options.month, logger: createLogger({ quiet: options.quiet }) });

@@ -57,6 +57,37 @@ create table if not exists exported_months (
   timezone varchar not null,
   run_id bigint not null
 );
+-- finance reference data, replaced as a whole when a run is given --tariffs / --customers
+create table if not exists tariffs (
+  tariff_id varchar not null,
+  valid_from date not null,
+  charge_point varchar not null,
+  currency varchar not null,
+  price_per_kwh decimal(18, 6) not null,
+  price_per_hour decimal(18, 6) not null,
+  price_per_session decimal(18, 6) not null,
+  vat_percent decimal(7, 4) not null,
+  line_no bigint not null
+);
+create table if not exists customers (
+  id_tag varchar not null,
+  customer_id varchar not null,
+  customer_name varchar not null,
+  line_no bigint not null
+);
+create table if not exists reference_files (
+  kind varchar not null,
+  path varchar not null,
+  sha256 varchar not null,
+  rows bigint not null,
+  run_id bigint not null,
+  loaded_at timestamptz not null
+);
+-- months whose billing columns a change of tariffs or customers altered, until they are exported
+create table if not exists repriced_months (
+  month varchar not null,
+  run_id bigint not null
+);
 create table if not exists payload_violations (
   file_id bigint not null,
   line_no bigint not null,

@@ -38,6 +38,39 @@ int_energy_register_samples as (
     where start_file_id is not null
 ),
 
+int_transaction_prices as (
+    select
+        start_file_id,
+        start_line_no,
+        tariff_id,
+        currency,
+        amount_excl_vat,
+        vat_amount,
+        amount_incl_vat,
+    from int_transaction_prices
+),
+
+stg_finance__tariffs as (
+    select
+        tariff_id,
+    from stg_finance__tariffs
+),
+
+stg_finance__customers as (
+    select
+        id_tag,
+        customer_id,
+        customer_name,
+    from stg_finance__customers
+),
+
+-- without a tariff file ever given nothing is priced, and nothing is flagged for it either
+reference_in_force as (
+    select
+        (select count(*) from stg_finance__tariffs) > 0 as tariffs_given,
+        (select count(*) from stg_finance__customers) > 0 as customers_given,
+),
+
 last_register_sample as (
     select
         start_file_id,
@@ -80,10 +113,25 @@ transactions as (
         transactions.stops_received,
         transactions.stops_differ,
         transactions.start_retransmissions,
+        customers.customer_id,
+        customers.customer_name,
+        prices.tariff_id,
+        prices.currency,
+        prices.amount_excl_vat,
+        prices.vat_amount,
+        prices.amount_incl_vat,
+        reference_in_force.tariffs_given,
+        reference_in_force.customers_given,
     from int_transactions as transactions
+    cross join reference_in_force
     left join last_register_sample
         on transactions.start_file_id = last_register_sample.start_file_id
         and transactions.start_line_no = last_register_sample.start_line_no
+    left join int_transaction_prices as prices
+        on transactions.start_file_id = prices.start_file_id
+        and transactions.start_line_no = prices.start_line_no
+    left join stg_finance__customers as customers
+        on transactions.id_tag = customers.id_tag
 ),
 
 flagged as (
@@ -119,6 +167,12 @@ with_flags as (
                         then 'register_disagrees'
                 end,
                 case
+                    when tariffs_given and transaction_status = 'completed' and tariff_id is null then 'no_tariff'
+                end,
+                case
+                    when customers_given and id_tag is not null and customer_id is null then 'unknown_customer'
+                end,
+                case
                     when abs(epoch(start_logged_at) - epoch(started_at)) > 900
                         or abs(epoch(stop_logged_at) - epoch(stopped_at)) > 900
                         then 'clock_skew'
@@ -147,6 +201,13 @@ select
     month,
     transaction_status,
     flags,
+    customer_id,
+    customer_name,
+    tariff_id,
+    currency,
+    amount_excl_vat,
+    vat_amount,
+    amount_incl_vat,
     start_file_id,
     start_line_no,
     stop_file_id,

@@ -21,6 +21,13 @@ fct_transactions as (
         month,
         transaction_status,
         flags,
+        customer_id,
+        customer_name,
+        tariff_id,
+        currency,
+        amount_excl_vat,
+        vat_amount,
+        amount_incl_vat,
     from fct_transactions
 )
 
@@ -42,6 +49,13 @@ select
     month,
     transaction_status,
     flags,
+    customer_id,
+    customer_name,
+    tariff_id,
+    currency,
+    amount_excl_vat,
+    vat_amount,
+    amount_incl_vat,
 from fct_transactions
 where month = $month
 order by charge_point_id, stopped_at, transaction_id

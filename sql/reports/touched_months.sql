@@ -1,6 +1,8 @@
 -- Months whose reports can differ after this run: months in which a line of this run was
 -- logged, and the months of transactions that a line of this run starts, stops or samples
--- (a late StopTransaction moves its transaction; a late MeterValues changes last_register_wh).
+-- (a late StopTransaction moves its transaction; a late MeterValues changes last_register_wh),
+-- and months in which new tariffs or customers changed a transaction's customer, tariff or amounts
+-- (repriced_months, kept until they are exported, so a killed run cannot lose them).
 with
 
 run_changed_files as (
@@ -23,6 +25,12 @@ fct_transactions as (
         start_line_no,
         stop_file_id,
     from fct_transactions
+),
+
+repriced_months as (
+    select
+        month,
+    from repriced_months
 ),
 
 int_energy_register_samples as (
@@ -68,6 +76,8 @@ months as (
     select month from transaction_months
     union
     select month from sampled_transaction_months
+    union
+    select month from repriced_months
 )
 
 select
