@@ -16,11 +16,11 @@ import { type FileLoadResult, loadLanding } from './ingest/load.ts';
 import { ensureRawLayer } from './ingest/schema.ts';
 import { validateNewPayloads } from './ingest/validate-payloads.ts';
 import { withLock } from './lock.ts';
-import { loadReferenceData, referenceFingerprint } from './reference/load.ts';
-import { type ReferenceData, readReferenceData } from './reference/read.ts';
 import { type Logger, silentLogger } from './log.ts';
 import { loadSqlProject, sqlFile } from './models/project.ts';
 import { runAudits, runModels } from './models/run-models.ts';
+import { loadReferenceData, referenceFingerprint } from './reference/load.ts';
+import { type ReferenceData, readReferenceData } from './reference/read.ts';
 
 const DAY_FILE_DATASETS = DATASETS.filter((dataset) => dataset.filesPerDay).map((dataset) => dataset.name);
 

@@ -137,6 +137,8 @@ export const CHARGE_POINT_COLUMNS: ColumnDoc[] = [
 export const WORKBOOK_COLUMNS: ColumnDoc[] = [
   { name: 'charge_time', type: 'DOUBLE', header: 'Charge time', description: 'duration_s as a duration ([h]:mm:ss) for reading; Charge time (s) holds the same figure in whole seconds.' },
   { name: 'charge_time_hours', type: 'DOUBLE', header: 'Charge time (h)', description: 'Sum of duration_s of the billed sessions, in decimal hours (seconds / 3600).' },
+  { name: 'shown_stop', type: 'TIMESTAMP WITH TIME ZONE', header: 'Stopped', description: 'Started + Charge time, to the second: Stop − Start in the sheet is exactly the charge time billed. It can read a second or two before the logged stop (stopped_at, exact in Parquet), because the charge time is whole seconds, truncated.' },
+  { name: 'id_tags', type: 'VARCHAR', header: 'idTags', description: "The customer's idTags that charged in the month, comma-separated." },
   { name: 'sessions', type: 'BIGINT', header: 'Sessions', description: 'Completed transactions stopped in the month: the sessions billed.' },
   { name: 'review_flags', type: 'VARCHAR', header: 'Review flags', description: 'Anomaly flags of the transaction, in words; empty when there is nothing to review. A flagged session is billed like any other completed one: check it before invoicing.' },
   { name: 'exception_reason', type: 'VARCHAR', header: 'Reason', description: 'Why the row needs attention, in words: open (not billed yet), stop without a start (not billed) and any anomaly flags.' },
@@ -179,6 +181,15 @@ export const WORKBOOK_FIGURES: ColumnDoc[] = [
   { name: 'source_lines_loaded', type: 'BIGINT', header: 'Source lines loaded', description: 'Lines that became OCPP messages.' },
   { name: 'source_lines_quarantined', type: 'BIGINT', header: 'Source lines quarantined', description: 'Unusable lines, kept with a reason in the warehouse table quarantine; they change no figure.' },
   { name: 'source_lines_blank', type: 'BIGINT', header: 'Source lines blank', description: 'Empty lines.' },
+];
+
+/** Summary figures when tariffs are in force: one row each per currency, then the unpriced count. */
+export const REVENUE_FIGURES: ColumnDoc[] = [
+  { name: 'revenue_excl_vat', type: 'DECIMAL(18,2)', header: 'Revenue excl. VAT', description: 'Sum of amount_excl_vat of the completed transactions of the month in that currency: the sum of the rounded lines, as on an invoice.' },
+  { name: 'revenue_vat', type: 'DECIMAL(18,2)', header: 'VAT', description: 'Sum of vat_amount of those transactions.' },
+  { name: 'revenue_incl_vat', type: 'DECIMAL(18,2)', header: 'Revenue incl. VAT', description: 'Sum of amount_incl_vat of those transactions: revenue excl. VAT + VAT.' },
+  { name: 'priced_transactions', type: 'BIGINT', header: 'Priced transactions', description: 'Completed transactions of the month priced in that currency.' },
+  { name: 'unpriced_transactions', type: 'BIGINT', header: 'Unpriced transactions (no tariff)', description: 'Completed transactions of the month with no tariff in force at their start: no amount, flag no_tariff, listed on Exceptions.' },
 ];
 
 export const DATASETS: DatasetDoc[] = [

@@ -43,7 +43,10 @@ export function registerRun(program: Command): void {
       '--tariffs <file>',
       'CSV tariff_id,valid_from,charge_point,currency,price_per_kwh,price_per_hour,price_per_session,vat_percent: replaces the tariffs in force (they stay in force for later runs)',
     )
-    .option('--customers <file>', 'CSV id_tag,customer_id,customer_name: replaces the customers in force (they stay in force for later runs)')
+    .option(
+      '--customers <file>',
+      'CSV id_tag,customer_id,customer_name: replaces the customers in force (they stay in force for later runs)',
+    )
     .action(async (raw) => {
       const options = parseOptions(schema, raw);
       const summary = await runNightly({ ...options, months: options.month, logger: createLogger({ quiet: options.quiet }) });

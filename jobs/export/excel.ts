@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { Db } from '../db.ts';
+import { type Db, queryRows } from '../db.ts';
 import { writeAtomically } from './atomic.ts';
 import type { ExportContext } from './month.ts';
 import { writeAboutSheet } from './workbook/about.ts';
@@ -21,8 +21,17 @@ export function workbookPath(outDir: string, month: string): string {
 }
 
 /** The sheets after Summary that hold tables, in workbook order (About comes last). */
-export function tableSheets(timezone: string): TableSheet[] {
-  return [transactionsSheet(timezone), customersSheet(), chargePointsSheet(), exceptionsSheet(timezone)];
+export function tableSheets(timezone: string, billing = false): TableSheet[] {
+  return [transactionsSheet(timezone, billing), customersSheet(billing), chargePointsSheet(billing), exceptionsSheet(timezone)];
+}
+
+/**
+ * True when tariffs are in force (a --tariffs file with rows was given to this or an earlier run):
+ * the workbook then bills (customers, tariffs, amounts). Without, it is the workbook as it was.
+ */
+export async function billingInForce(db: Db): Promise<boolean> {
+  const [row] = await queryRows(db, `select count(*) as n from tariffs`);
+  return Number(row!.n) > 0;
 }
 
 export const SHEET_NAMES = ['Summary', ...tableSheets('UTC').map((sheet) => sheet.name), 'About'].map(safeSheetName);
@@ -37,8 +46,9 @@ export async function exportWorkbook(db: Db, outDir: string, context: ExportCont
   const target = workbookPath(outDir, context.month);
   await mkdir(dirname(target), { recursive: true });
   const title = `OCPP charging report ${context.month}`;
-  const figures = await readSummaryFigures(db, context.month, context.runId);
-  const sheets = tableSheets(context.timezone);
+  const billing = await billingInForce(db);
+  const figures = await readSummaryFigures(db, context.month, context.runId, billing);
+  const sheets = tableSheets(context.timezone, billing);
   const created = figures.runStartedAt ?? monthStart(context.month);
 
   // Loaded on first use: start-up time the operator queries never need.
@@ -60,7 +70,7 @@ export async function exportWorkbook(db: Db, outDir: string, context: ExportCont
 
     writeSummarySheet(workbook, figures, { ...context, title });
     for (const sheet of sheets) await writeTableSheet(workbook, db, sheet, { month: context.month }, title);
-    writeAboutSheet(workbook, sheets, context.timezone, title);
+    writeAboutSheet(workbook, sheets, context.timezone, title, billing);
     await workbook.commit();
   });
   return target;
@@ -70,5 +80,5 @@ export async function exportWorkbook(db: Db, outDir: string, context: ExportCont
 export async function exportWorkbookCsv(db: Db, outDir: string, context: ExportContext): Promise<string> {
   const target = transactionsCsvPath(workbookPath(outDir, context.month));
   await mkdir(dirname(target), { recursive: true });
-  return exportTransactionsCsv(db, target, transactionsSheet(context.timezone), context.month);
+  return exportTransactionsCsv(db, target, transactionsSheet(context.timezone, await billingInForce(db)), context.month);
 }

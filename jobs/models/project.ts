@@ -5,7 +5,17 @@ import { fileURLToPath } from 'node:url';
 export const SQL_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../sql');
 
 /** Tables written by the loader; models read them, nothing builds them. */
-export const RAW_TABLES = ['raw_lines', 'reader_rejects', 'landing_files', 'payload_violations', 'runs', 'run_changed_files', 'tariffs', 'customers', 'repriced_months'] as const;
+export const RAW_TABLES = [
+  'raw_lines',
+  'reader_rejects',
+  'landing_files',
+  'payload_violations',
+  'runs',
+  'run_changed_files',
+  'tariffs',
+  'customers',
+  'repriced_months',
+] as const;
 
 export type Layer = 'staging' | 'intermediate' | 'marts' | 'reports' | 'audits';
 const LAYER_ORDER: Layer[] = ['staging', 'intermediate', 'marts', 'reports', 'audits'];

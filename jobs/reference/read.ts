@@ -114,7 +114,10 @@ function readTable<S extends Record<string, z.ZodType<string>>>(
       const value = record.fields[column]!;
       const parsed = schemaColumns[name]!.safeParse(value);
       if (!parsed.success) {
-        throw usage(path, `line ${record.line}, column ${column + 1} (${name}): ${parsed.error.issues[0]!.message}, got ${JSON.stringify(value)}`);
+        throw usage(
+          path,
+          `line ${record.line}, column ${column + 1} (${name}): ${parsed.error.issues[0]!.message}, got ${JSON.stringify(value)}`,
+        );
       }
       row[name] = parsed.data;
     }

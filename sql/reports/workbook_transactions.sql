@@ -24,7 +24,18 @@ fct_transactions as (
         last_register_sampled_at,
         month,
         transaction_status,
+        customer_id,
+        customer_name,
+        tariff_id,
+        currency,
+        amount_excl_vat,
+        vat_amount,
+        amount_incl_vat,
         flags,
+        start_file_id,
+        start_line_no,
+        stop_file_id,
+        stop_line_no,
     from fct_transactions
 )
 
@@ -34,7 +45,12 @@ select
     connector_id,
     id_tag,
     date_trunc('second', started_at at time zone getvariable('report_timezone')) as started_local,
-    date_trunc('second', stopped_at at time zone getvariable('report_timezone')) as stopped_local,
+    -- Stop is shown as Start + the charge time, so that Stop − Start in a spreadsheet is the charge
+    -- time shown and billed (duration_s, whole seconds truncated). Truncating both instants instead
+    -- would make the difference a second longer whenever the stop's fraction is below the start's.
+    -- It reads at most a second or two before the logged stop; Parquet keeps stopped_at exactly.
+    date_trunc('second', started_at at time zone getvariable('report_timezone')) + to_seconds(duration_s)
+        as stopped_local,
     duration_s,
     meter_start_wh,
     meter_stop_wh,
@@ -46,6 +62,17 @@ select
         as last_register_sampled_local,
     transaction_status,
     coalesce(flags, []) as flags,
+    customer_id,
+    customer_name,
+    tariff_id,
+    currency,
+    amount_excl_vat,
+    vat_amount,
+    amount_incl_vat,
+    start_file_id,
+    start_line_no,
+    stop_file_id,
+    stop_line_no,
 from fct_transactions
 where month = $month
     and transaction_status = 'completed'

@@ -1,5 +1,5 @@
 import type ExcelJS from 'exceljs';
-import { TRANSACTION_COLUMNS, WORKBOOK_FIGURES } from '../../catalog/columns.ts';
+import { REVENUE_FIGURES, TRANSACTION_COLUMNS, WORKBOOK_FIGURES } from '../../catalog/columns.ts';
 import { shownAs, type TableSheet } from './layout.ts';
 import { figureLabel } from './summary.ts';
 import { HEADER_STYLE, printSetup, TOTAL_LABEL } from './write-table.ts';
@@ -7,7 +7,7 @@ import { HEADER_STYLE, printSetup, TOTAL_LABEL } from './write-table.ts';
 const DEFINITION_WIDTH = 90;
 
 /** The About rows: how to read the workbook, then every figure and every column of every sheet. */
-export function aboutRows(sheets: TableSheet[], timezone: string): string[][] {
+export function aboutRows(sheets: TableSheet[], timezone: string, billing = false): string[][] {
   const month = WORKBOOK_FIGURES.find((figure) => figure.name === 'month')!;
   const parquetColumns = new Set(TRANSACTION_COLUMNS.map((column) => column.name));
   const rows: string[][] = [
@@ -28,6 +28,7 @@ export function aboutRows(sheets: TableSheet[], timezone: string): string[][] {
     ],
   ];
   for (const figure of WORKBOOK_FIGURES) rows.push(['Summary', figureLabel(figure.name, timezone), '', '', figure.description]);
+  if (billing) for (const figure of REVENUE_FIGURES) rows.push(['Summary', `${figure.header} (per currency)`, '', '', figure.description]);
   for (const sheet of sheets) {
     rows.push([sheet.name, '(each row)', '', '', `One row is ${sheet.rowIs}.`]);
     for (const column of sheet.columns) {
@@ -39,8 +40,14 @@ export function aboutRows(sheets: TableSheet[], timezone: string): string[][] {
   return rows;
 }
 
-export function writeAboutSheet(workbook: ExcelJS.stream.xlsx.WorkbookWriter, sheets: TableSheet[], timezone: string, title: string): void {
-  const rows = aboutRows(sheets, timezone);
+export function writeAboutSheet(
+  workbook: ExcelJS.stream.xlsx.WorkbookWriter,
+  sheets: TableSheet[],
+  timezone: string,
+  title: string,
+  billing = false,
+): void {
+  const rows = aboutRows(sheets, timezone, billing);
   const sheet = workbook.addWorksheet('About', {
     views: [{ state: 'frozen', xSplit: 0, ySplit: 1, topLeftCell: 'A2', activeCell: 'A2' }],
     ...printSetup(title),

@@ -35,6 +35,8 @@ function csvField(column: WorkbookColumn, get: (source: string) => DuckDBValue):
   if (column.kind === 'dateTime') return wallClock(raw);
   if (column.kind === 'duration') return raw === null ? '' : hoursMinutesSeconds(Number(plainValue(raw)));
   if (column.kind === 'kwh') return raw === null ? '' : Number(plainValue(raw)).toFixed(3);
+  // the exact DECIMAL(18,2) text (23.40), never through a double
+  if (column.kind === 'money') return raw === null ? '' : String(raw);
   const value = cellValue(column, get);
   if (value === null || value === undefined) return '';
   return typeof value === 'string' ? quoted(neutraliseFormula(value)) : quoted(String(value));

@@ -1,6 +1,6 @@
 import { DuckDBListValue, DuckDBTimestampValue, type DuckDBValue } from '@duckdb/node-api';
 import type ExcelJS from 'exceljs';
-import { type ColumnDoc, columnDoc, REVIEW_REASONS, WORKBOOK_COLUMNS } from '../../catalog/columns.ts';
+import { type ColumnDoc, columnDoc, MART_COLUMNS, REVIEW_REASONS, WORKBOOK_COLUMNS } from '../../catalog/columns.ts';
 import { plainValue } from '../../query/table.ts';
 
 /** How a column's values are shown; each kind has one number format and one width rule. */
@@ -16,7 +16,8 @@ export type CellKind =
   | 'duration'
   | 'hours'
   | 'flags'
-  | 'reason';
+  | 'reason'
+  | 'money';
 
 export const NUM_FMT: Record<CellKind, string> = {
   // '@' keeps a retyped id as text too (leading zeros, a leading '=' stays literal)
@@ -33,7 +34,14 @@ export const NUM_FMT: Record<CellKind, string> = {
   hours: '#,##0.00',
   flags: '@',
   reason: '@',
+  // the currency code is added per cell (moneyFormat) when the row has one
+  money: '#,##0.00',
 };
+
+/** Two decimals and the ISO code after the amount; the code is validated as three capital letters. */
+export function moneyFormat(currency: unknown): string {
+  return typeof currency === 'string' && /^[A-Z]{3}$/.test(currency) ? `#,##0.00 "${currency}"` : NUM_FMT.money;
+}
 
 const SHOWN_AS: Record<CellKind, string> = {
   text: 'text',
@@ -48,6 +56,7 @@ const SHOWN_AS: Record<CellKind, string> = {
   hours: 'number, hours, 2 decimals',
   flags: 'text',
   reason: 'text',
+  money: 'number, 2 decimals, with the currency code',
 };
 
 export interface WorkbookColumn {
@@ -60,6 +69,10 @@ export interface WorkbookColumn {
   doc: ColumnDoc;
   /** The row is a group: the column is a sum over its billed sessions (About says so). */
   summed?: boolean;
+  /** A technical column: grouped (outline level 1) so a reader can collapse it. */
+  technical?: boolean;
+  /** For money: the query column holding the row's currency, for the cell's number format. */
+  currencyFrom?: string;
 }
 
 export interface TableSheet {
@@ -71,6 +84,12 @@ export interface TableSheet {
   rowIs: string;
   /** The report's first sort column, if it takes $batch_from/$batch_to bounds on it (stream-rows.ts). */
   batchedBy?: string;
+  /**
+   * Rows are detail rows (outline level 1) under a bold row per value of this column (the query's
+   * first sort column), whose totals are SUBTOTAL(109, …) of its details: the sheet's own totals
+   * row ignores them, so nothing is counted twice.
+   */
+  outlineBy?: string;
 }
 
 /** Excel's hard limit on characters in a cell: a longer text makes the file unreadable. */
@@ -97,9 +116,70 @@ const workbookColumn = (name: string, source: string, kind: CellKind, total = fa
 
 const summed = (column: WorkbookColumn): WorkbookColumn => ({ ...column, summed: true });
 
-export function transactionsSheet(timezone: string): TableSheet {
+const martColumn = (name: string, kind: CellKind): WorkbookColumn => {
+  const doc = MART_COLUMNS.fct_transactions!.find((candidate) => candidate.name === name);
+  if (!doc) throw new Error(`no description for fct_transactions.${name} in jobs/catalog/columns.ts`);
+  return { header: doc.header, source: name, kind, total: false, doc };
+};
+
+const shownStop = (timezone: string): WorkbookColumn => {
+  const column = workbookColumn('shown_stop', 'stopped_local', 'dateTime');
+  return { ...column, header: `${column.header} (${timezone})` };
+};
+
+const technical = (column: WorkbookColumn): WorkbookColumn => ({ ...column, technical: true });
+
+const money = (name: string, options: { total?: boolean; summedOver?: boolean } = {}): WorkbookColumn => {
+  const column = { ...transactionColumn(name, 'money', 'UTC', { total: options.total ?? true }), currencyFrom: 'currency' };
+  return options.summedOver ? summed(column) : column;
+};
+
+/**
+ * The Transactions sheet. With tariffs in force (`billing`) it starts with what an invoice needs
+ * and keeps the technical columns at the right, grouped so they collapse; without, it is the
+ * sheet as it was before tariffs existed.
+ */
+export function transactionsSheet(timezone: string, billing = false): TableSheet {
   const column = (source: string, kind: CellKind, options: { name?: string; total?: boolean } = {}) =>
     transactionColumn(source, kind, timezone, options);
+  if (billing) {
+    return {
+      name: 'Transactions',
+      report: 'workbook_transactions',
+      rowIs: 'one completed transaction stopped in the month (a billed session)',
+      batchedBy: 'charge_point_id',
+      columns: [
+        column('customer_name', 'text'),
+        column('customer_id', 'text'),
+        column('id_tag', 'text'),
+        column('charge_point_id', 'text'),
+        column('connector_id', 'id'),
+        column('started_local', 'dateTime', { name: 'started_at' }),
+        shownStop(timezone),
+        column('energy_kwh', 'kwh', { total: true }),
+        workbookColumn('charge_time', 'duration_s', 'duration', true),
+        column('tariff_id', 'text'),
+        column('currency', 'text'),
+        money('amount_excl_vat'),
+        money('vat_amount'),
+        money('amount_incl_vat'),
+        workbookColumn('review_flags', 'flags', 'flags'),
+        technical(column('transaction_id', 'id')),
+        technical(column('energy_wh', 'wh', { total: true })),
+        technical(column('duration_s', 'seconds', { total: true })),
+        technical(column('meter_start_wh', 'wh')),
+        technical(column('meter_stop_wh', 'wh')),
+        technical(column('stop_reason', 'text')),
+        technical(column('last_register_wh', 'registerWh')),
+        technical(column('last_register_sampled_local', 'dateTime', { name: 'last_register_sampled_at' })),
+        technical(column('transaction_status', 'text')),
+        technical(martColumn('start_file_id', 'id')),
+        technical(martColumn('start_line_no', 'id')),
+        technical(martColumn('stop_file_id', 'id')),
+        technical(martColumn('stop_line_no', 'id')),
+      ],
+    };
+  }
   return {
     name: 'Transactions',
     report: 'workbook_transactions',
@@ -111,7 +191,7 @@ export function transactionsSheet(timezone: string): TableSheet {
       column('connector_id', 'id'),
       column('id_tag', 'text'),
       column('started_local', 'dateTime', { name: 'started_at' }),
-      column('stopped_local', 'dateTime', { name: 'stopped_at' }),
+      shownStop(timezone),
       workbookColumn('charge_time', 'duration_s', 'duration', true),
       column('duration_s', 'seconds', { total: true }),
       column('meter_start_wh', 'wh'),
@@ -135,7 +215,24 @@ const groupTotals = (): WorkbookColumn[] => [
   workbookColumn('charge_time_hours', 'duration_s', 'hours', true),
 ];
 
-export function customersSheet(): TableSheet {
+export function customersSheet(billing = false): TableSheet {
+  if (billing) {
+    return {
+      name: 'By customer',
+      report: 'workbook_customer_amounts',
+      rowIs: "one customer and currency: the month's billed sessions of all its idTags (an idTag without a customer is a row of its own)",
+      columns: [
+        transactionColumn('customer_name', 'text', 'UTC'),
+        transactionColumn('customer_id', 'text', 'UTC'),
+        workbookColumn('id_tags', 'id_tags', 'text'),
+        ...groupTotals(),
+        transactionColumn('currency', 'text', 'UTC'),
+        money('amount_excl_vat', { summedOver: true }),
+        money('vat_amount', { summedOver: true }),
+        money('amount_incl_vat', { summedOver: true }),
+      ],
+    };
+  }
   return {
     name: 'By customer',
     report: 'workbook_customers',
@@ -144,7 +241,24 @@ export function customersSheet(): TableSheet {
   };
 }
 
-export function chargePointsSheet(): TableSheet {
+export function chargePointsSheet(billing = false): TableSheet {
+  if (billing) {
+    return {
+      name: 'By charge point',
+      report: 'workbook_charge_points',
+      rowIs: "one charge point (bold, its totals), then one row per connector (and currency) under it: the month's billed sessions",
+      outlineBy: 'charge_point_id',
+      columns: [
+        transactionColumn('charge_point_id', 'text', 'UTC'),
+        transactionColumn('connector_id', 'id', 'UTC'),
+        ...groupTotals(),
+        transactionColumn('currency', 'text', 'UTC'),
+        money('amount_excl_vat', { summedOver: true }),
+        money('vat_amount', { summedOver: true }),
+        money('amount_incl_vat', { summedOver: true }),
+      ],
+    };
+  }
   return {
     name: 'By charge point',
     report: 'workbook_charge_points',
@@ -224,6 +338,9 @@ export function cellValue(column: WorkbookColumn, get: (source: string) => DuckD
       return Number(plainValue(value)) / 86_400;
     case 'hours':
       return Number(plainValue(value)) / 3_600;
+    case 'money':
+      // DECIMAL(18,2) → the nearest double, which is what a spreadsheet stores for 12.34 typed in
+      return Number(plainValue(value));
     default:
       return Number(plainValue(value));
   }

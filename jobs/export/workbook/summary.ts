@@ -1,8 +1,19 @@
 import type ExcelJS from 'exceljs';
-import { WORKBOOK_FIGURES } from '../../catalog/columns.ts';
+import { REVENUE_FIGURES, WORKBOOK_FIGURES } from '../../catalog/columns.ts';
 import { type Db, queryRows } from '../../db.ts';
 import { loadSqlProject, sqlFile } from '../../models/project.ts';
+import { moneyFormat } from './layout.ts';
 import { BOLD, HEADER_STYLE, printSetup } from './write-table.ts';
+
+export interface Revenue {
+  /** Null: the transactions without a tariff in force. */
+  currency: string | null;
+  transactions: number;
+  /** Exact decimal text, e.g. '1234.56'. */
+  amountExclVat: string | null;
+  vatAmount: string | null;
+  amountInclVat: string | null;
+}
 
 export interface SummaryFigures {
   completedTransactions: number;
@@ -24,9 +35,11 @@ export interface SummaryFigures {
   runStartedLocal: Date | null;
   /** False while fct_transactions has no flags column: then nothing can be flagged. */
   flagsComputed: boolean;
+  /** With tariffs in force: the month's revenue per currency (and the unpriced count); else absent. */
+  revenue?: Revenue[];
 }
 
-export async function readSummaryFigures(db: Db, month: string, runId: number): Promise<SummaryFigures> {
+export async function readSummaryFigures(db: Db, month: string, runId: number, billing = false): Promise<SummaryFigures> {
   const sql = sqlFile(loadSqlProject(), 'reports', 'workbook_summary').sql;
   const [row] = await queryRows(db, sql, { month, run_id: runId });
   const [flags] = await queryRows(
@@ -52,7 +65,45 @@ export async function readSummaryFigures(db: Db, month: string, runId: number): 
     runStartedAt: date('run_started_at'),
     runStartedLocal: date('run_started_local'),
     flagsComputed: Number(flags!.n) > 0,
+    ...(billing ? { revenue: await readRevenue(db, month) } : {}),
   };
+}
+
+async function readRevenue(db: Db, month: string): Promise<Revenue[]> {
+  const sql = sqlFile(loadSqlProject(), 'reports', 'workbook_revenue').sql;
+  const text = (value: unknown) => (value === null || value === undefined ? null : String(value));
+  return (
+    await queryRows(
+      db,
+      `select * replace (cast(amount_excl_vat as varchar) as amount_excl_vat, cast(vat_amount as varchar) as vat_amount, cast(amount_incl_vat as varchar) as amount_incl_vat) from (${sql})`,
+      { month },
+    )
+  ).map((row) => ({
+    currency: text(row.currency),
+    transactions: Number(row.transactions),
+    amountExclVat: text(row.amount_excl_vat),
+    vatAmount: text(row.vat_amount),
+    amountInclVat: text(row.amount_incl_vat),
+  }));
+}
+
+/** Summary rows for the revenue: label, value, number format, note. */
+export function revenueRows(revenue: Revenue[]): [string, ExcelJS.CellValue, string, string | null][] {
+  const header = (name: string) => REVENUE_FIGURES.find((figure) => figure.name === name)!.header;
+  const rows: [string, ExcelJS.CellValue, string, string | null][] = [];
+  for (const entry of revenue) {
+    if (entry.currency === null) continue;
+    const amount = (value: string | null) => (value === null ? 0 : Number(value));
+    rows.push(
+      [`${header('revenue_excl_vat')} (${entry.currency})`, amount(entry.amountExclVat), moneyFormat(entry.currency), null],
+      [`${header('revenue_vat')} (${entry.currency})`, amount(entry.vatAmount), moneyFormat(entry.currency), null],
+      [`${header('revenue_incl_vat')} (${entry.currency})`, amount(entry.amountInclVat), moneyFormat(entry.currency), null],
+      [`${header('priced_transactions')} (${entry.currency})`, entry.transactions, WHOLE, null],
+    );
+  }
+  const unpriced = revenue.find((entry) => entry.currency === null)?.transactions ?? 0;
+  rows.push([header('unpriced_transactions'), unpriced, WHOLE, unpriced > 0 ? 'see the Exceptions sheet' : null]);
+  return rows;
 }
 
 /** Midnight on the 1st of the month (offset 0: the next month), as a wall-clock date. */
@@ -140,5 +191,14 @@ export function writeSummarySheet(workbook: ExcelJS.stream.xlsx.WorkbookWriter, 
     row.getCell(3).alignment = { indent: 1 };
     row.commit();
   });
+  for (const [label, value, numFmt, note] of figures.revenue ? revenueRows(figures.revenue) : []) {
+    const row = sheet.addRow([label, value, note]);
+    row.getCell(1).alignment = { indent: 1 };
+    row.getCell(1).font = { ...BOLD, bold: label.startsWith('Revenue') };
+    row.getCell(2).numFmt = numFmt;
+    row.getCell(2).alignment = { horizontal: 'right' };
+    row.getCell(3).alignment = { indent: 1 };
+    row.commit();
+  }
   sheet.commit();
 }

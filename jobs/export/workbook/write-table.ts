@@ -4,7 +4,8 @@ import type ExcelJS from 'exceljs';
 import { REVIEW_REASONS } from '../../catalog/columns.ts';
 import { type Db, type Params, queryRows } from '../../db.ts';
 import { loadSqlProject, sqlFile } from '../../models/project.ts';
-import { type CellKind, cellValue, MAX_SHEET_ROWS, NUM_FMT, type TableSheet, type WorkbookColumn } from './layout.ts';
+import { plainValue } from '../../query/table.ts';
+import { type CellKind, cellValue, MAX_SHEET_ROWS, moneyFormat, NUM_FMT, type TableSheet, type WorkbookColumn } from './layout.ts';
 import { columnReader, streamSheetRows, unordered } from './stream-rows.ts';
 
 export const TOTAL_LABEL = 'Total (visible rows)';
@@ -57,15 +58,19 @@ export interface TableTotals {
 
 interface Profile {
   rows: number;
+  /** Rows of the outline's group column (outlineBy), each getting a row of its own above its details. */
+  groups: number;
+  /** Distinct currencies of the money columns: amounts in two currencies have no total. */
+  currencies: string[];
   /** Per column: the figure its width is computed from (longest text, largest magnitude, …). */
   widest: (number | null)[];
   sums: (number | null)[];
 }
 
-const NUMERIC: CellKind[] = ['id', 'count', 'wh', 'kwh', 'seconds', 'duration', 'hours'];
+const NUMERIC: CellKind[] = ['id', 'count', 'wh', 'kwh', 'seconds', 'duration', 'hours', 'money'];
 
 /** One pass over the sheet's rows in DuckDB for what the streaming writer needs up front. */
-async function profileTable(db: Db, sql: string, params: Params, columns: WorkbookColumn[]): Promise<Profile> {
+async function profileTable(db: Db, sql: string, params: Params, columns: WorkbookColumn[], outlineBy?: string): Promise<Profile> {
   // Identifiers are this module's own column names, never input, so quoting them is enough.
   const widest = columns.map((column, index) => {
     const source = `"${column.source}"`;
@@ -80,6 +85,8 @@ async function profileTable(db: Db, sql: string, params: Params, columns: Workbo
     // kWh are whole Wh / 1000: summed as integers the total is exact, and the same whatever order
     // DuckDB's threads add the rows in (a double sum can differ in the last digit run to run)
     if (column.kind === 'kwh') return `sum(cast(round("${column.source}" * 1000) as hugeint)) / 1000 as sum_${index}`;
+    // DECIMAL sums are exact; the cached result is the nearest double, as a spreadsheet holds it
+    if (column.kind === 'money') return `cast(sum("${column.source}") as varchar) as sum_${index}`;
     return `sum("${column.source}") as sum_${index}`;
   });
   const [row] = await queryRows(
@@ -87,9 +94,21 @@ async function profileTable(db: Db, sql: string, params: Params, columns: Workbo
     `select count(*) as row_count, ${[...widest, ...sums].join(', ')} from (\n${unordered(sql)}\n)`,
     params,
   );
+  const currencyFrom = columns.find((column) => column.currencyFrom)?.currencyFrom;
+  const [extra] = await queryRows(
+    db,
+    `select
+         ${outlineBy ? `count(distinct "${outlineBy}")` : '0'} as groups,
+         ${currencyFrom ? `coalesce(list(distinct "${currencyFrom}" order by "${currencyFrom}") filter (where "${currencyFrom}" is not null), [])` : '[]'}
+             as currencies,
+     from (\n${unordered(sql)}\n)`,
+    params,
+  );
   const number = (value: unknown) => (value === null || value === undefined ? null : Number(value));
   return {
     rows: Number(row!.row_count),
+    groups: Number(extra!.groups),
+    currencies: (extra!.currencies as string[]).map(String),
     widest: columns.map((_, index) => number(row![`widest_${index}`])),
     sums: columns.map((_, index) => number(row![`sum_${index}`])),
   };
@@ -117,6 +136,8 @@ function shownLength(kind: CellKind, figure: number): number {
       return grouped(3);
     case 'hours':
       return grouped(2);
+    case 'money':
+      return grouped(2) + 4;
     case 'duration':
       return `${Math.floor(figure / 3_600)}:00:00`.length;
     case 'dateTime':
@@ -177,27 +198,34 @@ export async function writeTableSheet(
 ): Promise<TableTotals> {
   const sql = sqlFile(loadSqlProject(), 'reports', sheet.report).sql;
   const { columns } = sheet;
-  const hasTotals = columns.some((column) => column.total);
   const everyRow = sheet.batchedBy ? { ...params, batch_from: null, batch_to: null } : params;
-  const profile = await profileTable(db, sql, everyRow, columns);
-  const lastRow = profile.rows + (hasTotals ? 3 : 1);
+  const profile = await profileTable(db, sql, everyRow, columns, sheet.outlineBy);
+  // amounts in two currencies never add up: such a sheet has no money total
+  const totalled = (column: WorkbookColumn) => column.total && (column.kind !== 'money' || profile.currencies.length <= 1);
+  const hasTotals = columns.some(totalled);
+  const dataRows = profile.rows + profile.groups;
+  const lastRow = dataRows + (hasTotals ? 3 : 1);
   if (lastRow > MAX_SHEET_ROWS) {
     throw new Error(`${sheet.name}: ${profile.rows} rows do not fit in a sheet (Excel holds ${MAX_SHEET_ROWS}); use the Parquet export`);
   }
 
+  const outlined = sheet.outlineBy !== undefined || columns.some((column) => column.technical);
   const worksheet = workbook.addWorksheet(sheet.name, {
     views: [{ state: 'frozen', xSplit: 0, ySplit: 1, topLeftCell: 'A2', activeCell: 'A2' }],
     ...printSetup(title),
+    // the group row of an outline sits above its details; technical columns collapse to the left
+    ...(outlined ? { properties: { outlineProperties: { summaryBelow: false, summaryRight: false } } } : {}),
   });
   worksheet.columns = columns.map((column, index) => ({
     key: column.source,
     width: columnWidth(
       column,
       profile.widest[index]!,
-      column.total ? totalResult(column, profile.sums[index]!) : null,
+      totalled(column) ? totalResult(column, profile.sums[index]!) : null,
       index === 0 && hasTotals ? TOTAL_LABEL.length : 0,
     ),
     style: columnStyle(column.kind),
+    ...(column.technical ? { outlineLevel: 1 } : {}),
   }));
   const header = worksheet.addRow(columns.map((column) => column.header));
   header.eachCell((cell) => {
@@ -205,38 +233,97 @@ export async function writeTableSheet(
   });
   header.commit();
 
+  const onlyCurrency = profile.currencies.length === 1 ? profile.currencies[0] : undefined;
+  const formatMoney = (row: ExcelJS.Row, currency: unknown) => {
+    columns.forEach((column, index) => {
+      if (column.kind === 'money') row.getCell(index + 1).numFmt = moneyFormat(currency);
+    });
+  };
+  let rowNumber = 1;
+  const addDataRow = (values: ExcelJS.CellValue[], currency: unknown, outlineLevel: number) => {
+    const row = worksheet.addRow(values);
+    rowNumber += 1;
+    if (currency !== undefined) formatMoney(row, currency);
+    if (outlineLevel > 0) row.outlineLevel = outlineLevel;
+    row.commit();
+  };
+
+  // outline: the details of one group are held until the group changes (a charge point's connectors)
+  let group: { key: unknown; rows: { values: ExcelJS.CellValue[]; currency: unknown }[] } | null = null;
+  const flushGroup = () => {
+    if (!group || group.rows.length === 0) return;
+    const first = rowNumber + 2;
+    const last = first + group.rows.length - 1;
+    const currencies = new Set(group.rows.map((row) => row.currency).filter((currency) => currency !== null && currency !== undefined));
+    const values: ExcelJS.CellValue[] = columns.map((column, index) => {
+      if (index === 0) return group!.rows[0]!.values[0]!;
+      if (column.source === columns.find((candidate) => candidate.currencyFrom)?.currencyFrom) {
+        return currencies.size === 1 ? String([...currencies][0]) : null;
+      }
+      if (!column.total || (column.kind === 'money' && currencies.size > 1)) return null;
+      const result = group!.rows.reduce((sum, row) => sum + Number(row.values[index] ?? 0), 0);
+      const letter = columnLetter(index + 1);
+      return {
+        formula: `SUBTOTAL(109,${letter}${first}:${letter}${last})`,
+        result: column.kind === 'money' ? Math.round(result * 100) / 100 : result,
+      };
+    });
+    const row = worksheet.addRow(values);
+    rowNumber += 1;
+    formatMoney(row, currencies.size === 1 ? [...currencies][0] : null);
+    row.eachCell((cell) => {
+      cell.font = BOLD;
+    });
+    row.commit();
+    for (const detail of group.rows) addDataRow(detail.values, detail.currency, 1);
+    group = null;
+  };
+
   let reader: ReturnType<typeof columnReader> | null = null;
   let written = 0;
+  const currencyFrom = columns.find((column) => column.currencyFrom)?.currencyFrom;
   for await (const { columns: names, rows } of streamSheetRows(db, sql, params, sheet.batchedBy)) {
     reader ??= columnReader(names);
     for (const row of rows) {
       const get = reader(row);
-      worksheet.addRow(columns.map((column) => cellValue(column, get))).commit();
+      const values = columns.map((column) => cellValue(column, get));
+      const currency = currencyFrom ? plainValue(get(currencyFrom)) : undefined;
+      if (sheet.outlineBy) {
+        const key = plainValue(get(sheet.outlineBy));
+        if (group && group.key !== key) flushGroup();
+        group ??= { key, rows: [] };
+        group.rows.push({ values, currency });
+      } else {
+        addDataRow(values, currency, 0);
+      }
     }
     written += rows.length;
     await zipCaughtUp(worksheet);
   }
+  flushGroup();
   if (written !== profile.rows)
     throw new Error(`${sheet.name}: ${written} rows written, ${profile.rows} expected (the warehouse changed while writing)`);
 
   const totals: Record<string, number> = {};
   if (hasTotals) {
-    const row = worksheet.getRow(profile.rows + 3);
+    const row = worksheet.getRow(dataRows + 3);
     row.getCell(1).value = TOTAL_LABEL;
     columns.forEach((column, index) => {
-      if (!column.total) return;
+      if (!totalled(column)) return;
       const result = totalResult(column, profile.sums[index]!);
       totals[column.header] = result;
       const letter = columnLetter(index + 1);
       // With no rows the range would be the header and this row itself: a plain 0 instead.
-      row.getCell(index + 1).value = profile.rows === 0 ? 0 : { formula: `SUBTOTAL(109,${letter}2:${letter}${profile.rows + 1})`, result };
+      // SUBTOTAL skips the group rows of an outline (they are SUBTOTALs themselves).
+      row.getCell(index + 1).value = profile.rows === 0 ? 0 : { formula: `SUBTOTAL(109,${letter}2:${letter}${dataRows + 1})`, result };
     });
+    if (onlyCurrency !== undefined) formatMoney(row, onlyCurrency);
     row.eachCell((cell) => {
       cell.style = { ...cell.style, font: BOLD, border: { top: { style: 'thin' }, bottom: { style: 'double' } } };
     });
     row.commit();
   }
-  worksheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: profile.rows + 1, column: columns.length } };
+  worksheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: dataRows + 1, column: columns.length } };
   worksheet.commit();
   return { rows: profile.rows, totals };
 }
