@@ -90,14 +90,14 @@ describe('npx ocpp-report lineage', () => {
       nodes: { id: string; name: string; stage: string; path: string | null; reads: string[] }[];
       edges: { from: string; to: string }[];
     };
-    // sql/marts/fct_transactions.sql imports exactly these two models (read from the file by hand).
+    // sql/marts/fct_transactions.sql imports exactly these models (read from the file by hand).
     const fct = graph.nodes.find((node) => node.name === 'fct_transactions');
     expect(fct).toEqual({
       id: 'fct_transactions',
       name: 'fct_transactions',
       stage: 'marts',
       path: 'sql/marts/fct_transactions.sql',
-      reads: ['int_energy_register_samples', 'int_transactions'],
+      reads: ['int_energy_register_samples', 'int_transaction_prices', 'int_transactions', 'stg_finance__customers', 'stg_finance__tariffs'],
     });
     expect(graph.edges).toContainEqual({ from: 'int_transactions', to: 'fct_transactions' });
     expect(graph.edges).toContainEqual({ from: 'raw_lines', to: 'base_ocpp__lines' });
@@ -110,7 +110,9 @@ describe('npx ocpp-report lineage', () => {
 
   it('prints text and Graphviz dot', async () => {
     const text = await cli(['lineage']);
-    expect(text.stdout).toMatch(/^marts +fct_transactions +<- int_energy_register_samples, int_transactions$/m);
+    expect(text.stdout).toMatch(
+      /^marts +fct_transactions +<- int_energy_register_samples, int_transaction_prices, int_transactions, stg_finance__customers, stg_finance__tariffs$/m,
+    );
     const dot = await cli(['lineage', '--format', 'dot']);
     expect(dot.stdout).toMatch(/^digraph lineage \{/);
     expect(dot.stdout).toContain('  "int_transactions" -> "fct_transactions";');

@@ -97,7 +97,9 @@ async function profileTable(db: Db, sql: string, params: Params, columns: Workbo
   const currencyFrom = columns.find((column) => column.currencyFrom)?.currencyFrom;
   const [extra] = await queryRows(
     db,
+    // count(*) makes it an aggregate: one row even when the constant branches are taken
     `select
+         count(*) as row_count,
          ${outlineBy ? `count(distinct "${outlineBy}")` : '0'} as groups,
          ${currencyFrom ? `coalesce(list(distinct "${currencyFrom}" order by "${currencyFrom}") filter (where "${currencyFrom}" is not null), [])` : '[]'}
              as currencies,
