@@ -26,6 +26,13 @@ const PARQUET_COLUMNS: [string, string][] = [
   ['last_register_sampled_at', 'TIMESTAMP WITH TIME ZONE'],
   ['transaction_status', 'VARCHAR'],
   ['flags', 'VARCHAR[]'],
+  ['customer_id', 'VARCHAR'],
+  ['customer_name', 'VARCHAR'],
+  ['tariff_id', 'VARCHAR'],
+  ['currency', 'VARCHAR'],
+  ['amount_excl_vat', 'DECIMAL(18,2)'],
+  ['vat_amount', 'DECIMAL(18,2)'],
+  ['amount_incl_vat', 'DECIMAL(18,2)'],
 ];
 
 const WORKBOOK_HEADERS = [
@@ -249,13 +256,15 @@ describe('monthly exports of generated traffic', () => {
       expect(row.getCell(col('Transaction')).value).toBe(t.transactionId);
       expect(row.getCell(col('Customer (idTag)')).value).toBe(t.idTag);
       // Shown to the second, truncated: a spreadsheet would round 23:59:59.7 up into the next month.
+      // Stopped is Started + the charge time (whole seconds), so Stop − Start in the sheet is the charge time.
+      const seconds = Math.trunc((t.stoppedAtUs! - t.startedAtUs) / 1_000_000);
       expect((started as Date).getTime()).toBe(Math.floor(t.startedAtUs / 1_000_000) * 1000);
-      expect((stopped as Date).getTime()).toBe(Math.floor(t.stoppedAtUs! / 1_000_000) * 1000);
+      expect((stopped as Date).getTime()).toBe(Math.floor(t.startedAtUs / 1_000_000) * 1000 + seconds * 1000);
+      expect((stopped as Date).getTime()).toBeLessThanOrEqual(t.stoppedAtUs! / 1000);
       expect(row.getCell(col('Meter start (Wh)')).value).toBe(t.meterStartWh);
       expect(row.getCell(col('Meter stop (Wh)')).value).toBe(t.meterStopWh);
       expect(row.getCell(col('Energy (Wh)')).value).toBe(t.meterStopWh! - t.meterStartWh);
       expect(row.getCell(col('Energy (kWh)')).value).toBe((t.meterStopWh! - t.meterStartWh) / 1000);
-      const seconds = Math.trunc((t.stoppedAtUs! - t.startedAtUs) / 1_000_000);
       expect(row.getCell(col('Charge time (s)')).value).toBe(seconds);
       // Stored as a fraction of a day with an [h]:mm:ss format; ExcelJS reads any date-like format back
       // as a Date counted from Excel's epoch (1899-12-30), so the duration is the offset from it.
