@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { queryJsonRows, withWarehouse } from '../jobs/db.ts';
 import { CliError, EXIT } from '../jobs/errors.ts';
 import { workbookPath } from '../jobs/export/excel.ts';
+import { verifyWorkbookTotals } from '../jobs/export/workbook/verify.ts';
 import { writeLanding } from '../jobs/generate/write-landing.ts';
 import { type NightlyOptions, runNightly } from '../jobs/nightly.ts';
 import { parseCsv } from '../jobs/reference/csv.ts';
@@ -129,13 +130,15 @@ describe('tariffs and customers worked by hand (Europe/Berlin)', () => {
               cast(amount_excl_vat as varchar) as excl, cast(vat_amount as varchar) as vat, cast(amount_incl_vat as varchar) as incl
        from fct_transactions order by transaction_id`,
     );
-    expect(Object.fromEntries(rows.map((row) => [Number(row.transaction_id), [row.tariff_id, row.currency, row.excl, row.vat, row.incl]]))).toEqual(
-      EXPECTED,
-    );
+    expect(
+      Object.fromEntries(rows.map((row) => [Number(row.transaction_id), [row.tariff_id, row.currency, row.excl, row.vat, row.incl]])),
+    ).toEqual(EXPECTED);
   });
 
   it('names customers, flags no tariff and unknown idTags, and stores the amounts as DECIMAL(18,2)', async () => {
-    const rows = await run.query(`select transaction_id, id_tag, customer_id, customer_name, flags from fct_transactions order by transaction_id`);
+    const rows = await run.query(
+      `select transaction_id, id_tag, customer_id, customer_name, flags from fct_transactions order by transaction_id`,
+    );
     const byId = new Map(rows.map((row) => [Number(row.transaction_id), row]));
     expect(byId.get(1)).toMatchObject({ customer_id: 'C-1', customer_name: 'Alpha GmbH', flags: [] });
     expect(byId.get(3)).toMatchObject({ customer_id: 'C-1', customer_name: 'Alpha GmbH' });
@@ -234,6 +237,24 @@ describe('tariffs and customers worked by hand (Europe/Berlin)', () => {
     expect(exceptions.some((line) => line.includes('|7|') && line.includes('not in the customers file'))).toBe(true);
   });
 
+  it('the read-back audit reconciles the amounts, and fails when one amount cell is a cent off', async () => {
+    const path = workbookPath(run.out, '2024-01');
+    const parquetPath = join(run.out, 'parquet', 'transactions', 'month=2024-01', 'transactions.parquet');
+    await expect(
+      withWarehouse(run.warehouse, (db) => verifyWorkbookTotals(db, path, '2024-01', { parquetPath }), { readOnly: true }),
+    ).resolves.toMatchObject({ transactions: 11 });
+    const tampered = new ExcelJS.Workbook();
+    await tampered.xlsx.readFile(path);
+    const sheet = tampered.getWorksheet('Transactions')!;
+    const cell = sheet.getRow(2).getCell(14);
+    cell.value = Math.round(((cell.value as number) + 0.01) * 100) / 100;
+    const copy = join(run.dir, 'tampered.xlsx');
+    await tampered.xlsx.writeFile(copy);
+    await expect(withWarehouse(run.warehouse, (db) => verifyWorkbookTotals(db, copy, '2024-01'), { readOnly: true })).rejects.toThrow(
+      /workbook 2024-01 amounts do not reconcile: warehouse 0\.00 CHF \+ 28\.29 EUR incl\. VAT, but Transactions sheet cells 0\.00 CHF \+ 28\.30 EUR/,
+    );
+  });
+
   it('the CSV has the amounts as exact decimal text', () => {
     const csv = readFileSync(join(run.out, 'excel', 'ocpp-report-2024-01.transactions.csv'), 'utf8');
     const lines = csv.split('\r\n');
@@ -317,7 +338,11 @@ describe('tariffs stay in force; a change re-exports the months it changes', () 
     const amounts = () =>
       withWarehouse(
         options.warehouse,
-        (db) => queryJsonRows(db, `select cast(transaction_id as integer) as transaction_id, tariff_id, cast(amount_incl_vat as varchar) as incl, flags from fct_transactions order by 1`),
+        (db) =>
+          queryJsonRows(
+            db,
+            `select cast(transaction_id as integer) as transaction_id, tariff_id, cast(amount_incl_vat as varchar) as incl, flags from fct_transactions order by 1`,
+          ),
         { readOnly: true },
       );
     const v1 = writeCsv(dir, 'v1.csv', [TARIFF_HEADER, 'G1,2024-01-01,*,EUR,0.30,0,0,19']);
@@ -424,9 +449,7 @@ describe('a generated month with three tariffs (Europe/Berlin)', () => {
   function expected(t: (typeof truth)[number]) {
     const day = localDate(t.startedAtUs);
     const inForce = (cp: string) =>
-      tariffRows
-        .filter((tariff) => tariff.cp === cp && tariff.from <= day)
-        .sort((a, b) => b.from.localeCompare(a.from))[0];
+      tariffRows.filter((tariff) => tariff.cp === cp && tariff.from <= day).sort((a, b) => b.from.localeCompare(a.from))[0];
     const tariff = inForce(t.chargePointId) ?? inForce('*');
     if (!tariff) return { tariff: null, excl: null, vat: null, incl: null };
     const energyWh = BigInt(t.meterStopWh! - t.meterStartWh);
@@ -455,7 +478,9 @@ describe('a generated month with three tariffs (Europe/Berlin)', () => {
       expect(row, `${t.chargePointId} ${t.transactionId}`).toBeDefined();
       const want = expected(t);
       used.add(String(want.tariff));
-      expect({ tariff: row!.tariff_id, excl: row!.excl, vat: row!.vat, incl: row!.incl }, `${t.chargePointId} ${t.transactionId}`).toEqual(want);
+      expect({ tariff: row!.tariff_id, excl: row!.excl, vat: row!.vat, incl: row!.incl }, `${t.chargePointId} ${t.transactionId}`).toEqual(
+        want,
+      );
       const customer = customerOf.get(t.idTag);
       expect([row!.customer_id, row!.customer_name]).toEqual(customer ? [customer.id, customer.name] : [null, null]);
       expect((row!.flags as string[]).includes('unknown_customer')).toBe(!customer);

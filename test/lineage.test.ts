@@ -97,7 +97,13 @@ describe('npx ocpp-report lineage', () => {
       name: 'fct_transactions',
       stage: 'marts',
       path: 'sql/marts/fct_transactions.sql',
-      reads: ['int_energy_register_samples', 'int_transaction_prices', 'int_transactions', 'stg_finance__customers', 'stg_finance__tariffs'],
+      reads: [
+        'int_energy_register_samples',
+        'int_transaction_prices',
+        'int_transactions',
+        'stg_finance__customers',
+        'stg_finance__tariffs',
+      ],
     });
     expect(graph.edges).toContainEqual({ from: 'int_transactions', to: 'fct_transactions' });
     expect(graph.edges).toContainEqual({ from: 'raw_lines', to: 'base_ocpp__lines' });
