@@ -183,6 +183,33 @@ async function buildModels(db: Db, options: NightlyOptions, log: Logger, linesRe
   );
 }
 
+/**
+ * `export --tariffs/--customers`: replaces the reference data and reprices the warehouse without
+ * loading landing files. The months whose transactions changed are recorded in repriced_months,
+ * so the next run rewrites their workbooks too.
+ */
+export async function applyReferenceData(
+  db: Db,
+  reference: ReferenceData,
+  options: { timezone: string; runId: number; logger?: Logger },
+): Promise<void> {
+  const [built] = await queryRows(db, `select count(*) as n from information_schema.tables where table_name = 'model_build'`);
+  const [state] = Number(built!.n) > 0 ? await queryRows(db, `select timezone from model_build`) : [];
+  if (state && state.timezone !== options.timezone) {
+    throw new CliError(
+      `the warehouse was built with --timezone ${state.timezone}: pass the same, or reprice with \`ocpp-report run\``,
+      EXIT.usage,
+    );
+  }
+  await loadReferenceData(db, reference, options.runId);
+  // no landing file is read: the incremental models have nothing new to process
+  await db.run(`create or replace temp table run_changed_files (file_id bigint, first_line_no bigint)`);
+  await db.run(`create or replace temp table run_read_files (file_id bigint, first_line_no bigint)`);
+  const repricing = await snapshotBillingIfRepricing(db);
+  await buildModels(db, { timezone: options.timezone } as NightlyOptions, options.logger ?? silentLogger, false);
+  if (repricing) await recordRepricedMonths(db, options.runId);
+}
+
 /** The columns tariffs and customers decide, per transaction: what a repricing can change. */
 const BILLING_COLUMNS = `start_file_id, start_line_no, stop_file_id, stop_line_no, month,
   customer_id, customer_name, tariff_id, currency, amount_excl_vat, vat_amount, amount_incl_vat, flags`;

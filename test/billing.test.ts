@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { queryJsonRows, withWarehouse } from '../jobs/db.ts';
 import { CliError, EXIT } from '../jobs/errors.ts';
 import { workbookPath } from '../jobs/export/excel.ts';
+import { reexportDatasets } from '../jobs/export/reexport.ts';
 import { verifyWorkbookTotals } from '../jobs/export/workbook/verify.ts';
 import { writeLanding } from '../jobs/generate/write-landing.ts';
 import { type NightlyOptions, runNightly } from '../jobs/nightly.ts';
@@ -386,7 +387,22 @@ describe('tariffs stay in force; a change re-exports the months it changes', () 
       { transaction_id: 1, tariff_id: null, incl: null, flags: [] },
       { transaction_id: 2, tariff_id: null, incl: null, flags: [] },
     ]);
-  }, 180_000);
+
+    // `export --tariffs` reprices without loading: the Parquet at once, the workbooks at the next run
+    const january = fileHashes(options.out)['excel/ocpp-report-2024-01.xlsx'];
+    const feb = writeCsv(dir, 'feb.csv', [TARIFF_HEADER, 'G2,2024-02-01,*,EUR,0.40,0,0,19']);
+    await reexportDatasets({ warehouse: options.warehouse, out: options.out, months: [], datasets: ['transactions'], timezone: 'UTC', tariffs: feb });
+    const parquet = await withWarehouse(':memory:', (db) =>
+      queryJsonRows(db, `select cast(amount_incl_vat as varchar) as incl from read_parquet($path)`, {
+        path: join(options.out, 'parquet', 'transactions', 'month=2024-02', 'transactions.parquet'),
+      }),
+    );
+    expect(parquet).toEqual([{ incl: '4.76' }]);
+    // January has no tariff in force now either (no_tariff), so both months changed
+    expect((await runNightly(options)).months).toEqual(['2024-01', '2024-02']);
+    expect(fileHashes(options.out)['excel/ocpp-report-2024-01.xlsx']).not.toBe(january);
+    expect((await runNightly(options)).months).toEqual([]);
+  }, 240_000);
 });
 
 /** A decimal price as an integer of millionths, from its text (never through a float). */

@@ -12,6 +12,8 @@ const schema = z.object({
   warehouse: z.string().min(1),
   out: z.string().min(1),
   timezone: timezoneSchema,
+  tariffs: z.string().min(1).optional(),
+  customers: z.string().min(1).optional(),
 });
 
 export function registerExport(program: Command): void {
@@ -23,6 +25,11 @@ export function registerExport(program: Command): void {
     .option('--warehouse <file>', 'DuckDB warehouse file', DEFAULTS.warehouse)
     .option('--out <dir>', 'where the reports go (datasets under <out>/parquet/)', DEFAULTS.out)
     .option('--timezone <IANA>', 'time zone the warehouse was built with (that of the last run)', DEFAULTS.timezone)
+    .option(
+      '--tariffs <file>',
+      'put this tariffs CSV in force first and reprice the warehouse (as run --tariffs); the next run rewrites the workbooks it changes',
+    )
+    .option('--customers <file>', 'put this customers CSV in force first (as run --customers)')
     .action(async (raw) => {
       const options = parseOptions(schema, raw);
       const summary = await reexportDatasets({ ...options, months: options.month, datasets: options.dataset });

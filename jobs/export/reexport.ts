@@ -2,8 +2,11 @@ import { existsSync } from 'node:fs';
 import type { Db } from '../db.ts';
 import { NIGHTLY_MEMORY_LIMIT, queryRows, withWarehouse } from '../db.ts';
 import { CliError } from '../errors.ts';
+import { ensureRawLayer } from '../ingest/schema.ts';
 import { withLock } from '../lock.ts';
 import { setModelVariables } from '../models/run-models.ts';
+import { applyReferenceData } from '../nightly.ts';
+import { readReferenceData } from '../reference/read.ts';
 import { exportParquetMonth, exportRunDatasets, PARTITIONED_DATASETS, UNPARTITIONED_DATASETS } from './parquet.ts';
 
 export interface ReexportOptions {
@@ -14,6 +17,9 @@ export interface ReexportOptions {
   /** Empty: every dataset. */
   datasets: string[];
   timezone: string;
+  /** Tariffs / customers CSV to put in force first (README: Finance reference files). */
+  tariffs?: string;
+  customers?: string;
 }
 
 export interface ReexportSummary {
@@ -31,6 +37,9 @@ export async function reexportDatasets(options: ReexportOptions): Promise<Reexpo
     throw new CliError(`no warehouse at ${options.warehouse}: run \`ocpp-report run\` first (or pass --warehouse)`);
   }
   const wanted = (names: readonly string[]) => names.filter((name) => options.datasets.length === 0 || options.datasets.includes(name));
+  // validated in full before the warehouse is opened: a bad row writes nothing
+  const reference = readReferenceData(options);
+  const repricing = reference.tariffs !== undefined || reference.customers !== undefined;
   return withLock(`${options.warehouse}.lock`, () =>
     withWarehouse(
       options.warehouse,
@@ -38,6 +47,10 @@ export async function reexportDatasets(options: ReexportOptions): Promise<Reexpo
         await setModelVariables(db, { reportTimezone: options.timezone });
         await assertBuiltInTimezone(db, options.timezone);
         const runId = await latestRunId(db);
+        if (repricing) {
+          await ensureRawLayer(db);
+          await applyReferenceData(db, reference, { timezone: options.timezone, runId });
+        }
         const months = options.months.length > 0 ? [...new Set(options.months)].sort() : await monthsPresent(db);
         const context = { timezone: options.timezone, runId };
         const outputs: string[] = [];
@@ -48,7 +61,8 @@ export async function reexportDatasets(options: ReexportOptions): Promise<Reexpo
         outputs.push(...(await exportRunDatasets(db, options.out, context, wanted(UNPARTITIONED_DATASETS))));
         return { runId, months, outputs };
       },
-      { readOnly: true, memoryLimit: NIGHTLY_MEMORY_LIMIT },
+      // read-only unless new tariffs or customers reprice the warehouse
+      { readOnly: !repricing, memoryLimit: NIGHTLY_MEMORY_LIMIT },
     ),
   );
 }
