@@ -18,7 +18,7 @@ import { validateNewPayloads } from './ingest/validate-payloads.ts';
 import { withLock } from './lock.ts';
 import { type Logger, silentLogger } from './log.ts';
 import { loadSqlProject, sqlFile } from './models/project.ts';
-import { runAudits, runModels } from './models/run-models.ts';
+import { runAudits, runModels, setModelVariables } from './models/run-models.ts';
 import { loadReferenceData, referenceFingerprint } from './reference/load.ts';
 import { type ReferenceData, readReferenceData } from './reference/read.ts';
 
@@ -117,6 +117,9 @@ async function runSteps(db: Db, runId: number, options: NightlyOptions, referenc
   const linesReplaced = await linesMayHaveBeenReplaced(db, loads);
   if (await modelsAreCurrent(db, options)) {
     // A micro-batch with nothing new: the models already hold every loaded line in this time zone.
+    // The report queries still read the time zone (a session variable): without it, every
+    // date-time of a workbook written now (e.g. --month) would be empty.
+    await setModelVariables(db, { reportTimezone: options.timezone });
     log.event('models_current', {});
   } else {
     const repricing = await snapshotBillingIfRepricing(db);

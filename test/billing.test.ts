@@ -391,7 +391,14 @@ describe('tariffs stay in force; a change re-exports the months it changes', () 
     // `export --tariffs` reprices without loading: the Parquet at once, the workbooks at the next run
     const january = fileHashes(options.out)['excel/ocpp-report-2024-01.xlsx'];
     const feb = writeCsv(dir, 'feb.csv', [TARIFF_HEADER, 'G2,2024-02-01,*,EUR,0.40,0,0,19']);
-    await reexportDatasets({ warehouse: options.warehouse, out: options.out, months: [], datasets: ['transactions'], timezone: 'UTC', tariffs: feb });
+    await reexportDatasets({
+      warehouse: options.warehouse,
+      out: options.out,
+      months: [],
+      datasets: ['transactions'],
+      timezone: 'UTC',
+      tariffs: feb,
+    });
     const parquet = await withWarehouse(':memory:', (db) =>
       queryJsonRows(db, `select cast(amount_incl_vat as varchar) as incl from read_parquet($path)`, {
         path: join(options.out, 'parquet', 'transactions', 'month=2024-02', 'transactions.parquet'),
@@ -402,6 +409,13 @@ describe('tariffs stay in force; a change re-exports the months it changes', () 
     expect((await runNightly(options)).months).toEqual(['2024-01', '2024-02']);
     expect(fileHashes(options.out)['excel/ocpp-report-2024-01.xlsx']).not.toBe(january);
     expect((await runNightly(options)).months).toEqual([]);
+
+    // a month asked for when nothing is new: the models are not rebuilt, the workbook still has its times
+    await runNightly({ ...options, months: ['2024-01'] });
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.readFile(workbookPath(options.out, '2024-01'));
+    const started = workbook.getWorksheet('Transactions')!.getRow(2).getCell(6).value;
+    expect(started).toEqual(new Date('2024-01-10T10:00:00Z'));
   }, 240_000);
 });
 
