@@ -28,7 +28,12 @@ export function aboutRows(sheets: TableSheet[], timezone: string, billing = fals
     ],
   ];
   for (const figure of WORKBOOK_FIGURES) rows.push(['Summary', figureLabel(figure.name, timezone), '', '', figure.description]);
-  if (billing) for (const figure of REVENUE_FIGURES) rows.push(['Summary', `${figure.header} (per currency)`, '', '', figure.description]);
+  if (billing) {
+    for (const figure of REVENUE_FIGURES) {
+      const label = figure.name === 'unpriced_transactions' ? figure.header : `${figure.header} (one row per currency)`;
+      rows.push(['Summary', label, '', '', figure.description]);
+    }
+  }
   for (const sheet of sheets) {
     rows.push([sheet.name, '(each row)', '', '', `One row is ${sheet.rowIs}.`]);
     for (const column of sheet.columns) {
