@@ -12,6 +12,7 @@ import { workbookPath } from './export/excel.ts';
 import { exportHtmlIndex } from './export/html.ts';
 import { exportMonth } from './export/month.ts';
 import { exportRunDatasets } from './export/parquet.ts';
+import { writeStatusPage } from './export/status.ts';
 import { type FileLoadResult, loadLanding } from './ingest/load.ts';
 import { ensureRawLayer } from './ingest/schema.ts';
 import { validateNewPayloads } from './ingest/validate-payloads.ts';
@@ -47,6 +48,8 @@ export interface NightlyOptions {
   tariffs?: string;
   /** Customers CSV replacing the customers in force. */
   customers?: string;
+  /** The moment the status page describes (default: now). */
+  asOf?: Date;
   logger?: Logger;
 }
 
@@ -158,6 +161,7 @@ async function runSteps(db: Db, runId: number, options: NightlyOptions, referenc
   }
   // exported now: a repriced month waits no longer (one not exported, e.g. outside --month, still does)
   await db.run(`delete from repriced_months where list_contains($months, month)`, { months: listValue(months) }, { months: LIST(VARCHAR) });
+  if (options.html !== false) outputs.push(await writeStatusPage(db, { ...options, runId }));
   const totals = await lineTotals(db, loads);
   // Everything loaded so far is now modelled and exported: nothing is pending any more.
   await db.run(`update landing_files set pending_since_run = null where pending_since_run is not null`);

@@ -20,6 +20,10 @@ const schema = z.object({
   dryRun: z.boolean(),
   tariffs: z.string().min(1).optional(),
   customers: z.string().min(1).optional(),
+  asOf: z
+    .string()
+    .refine((text) => /^\d{4}-\d{2}-\d{2}T/.test(text) && !Number.isNaN(Date.parse(text)), 'not an ISO-8601 date-time')
+    .optional(),
 });
 
 export function registerRun(program: Command): void {
@@ -47,9 +51,15 @@ export function registerRun(program: Command): void {
       '--customers <file>',
       'CSV id_tag,customer_id,customer_name: replaces the customers in force (they stay in force for later runs)',
     )
+    .option('--as-of <ISO-8601>', 'the moment the status page (<out>/html/status.html) describes (default: now)')
     .action(async (raw) => {
       const options = parseOptions(schema, raw);
-      const summary = await runNightly({ ...options, months: options.month, logger: createLogger({ quiet: options.quiet }) });
+      const summary = await runNightly({
+        ...options,
+        asOf: options.asOf ? new Date(options.asOf) : undefined,
+        months: options.month,
+        logger: createLogger({ quiet: options.quiet }),
+      });
       const { files, lines } = summary;
       console.log(options.dryRun ? 'dry run: nothing was changed' : `run ${summary.runId} succeeded`);
       console.log(
