@@ -1,6 +1,7 @@
 -- How many charge points were online over $month, as a step function: one row per change. A
 -- charge point is online from each message to or from it until twice its heartbeat interval
 -- (dim_charge_points, 600 s when unknown) passes without another; the same rule as `query active`.
+-- One row per second at most: the count after the last change within that second.
 with
 
 base_ocpp__messages as (
@@ -163,4 +164,7 @@ from per_instant
 cross join known
 cross join month_bounds
 where per_instant.changed_at <= month_bounds.month_end_at
+-- changes within one second share a local time to the second: a chart would draw them as one
+-- vertical spike, so only the count after the last of them is kept
+qualify row_number() over (partition by changed_local order by per_instant.changed_at desc) = 1
 order by per_instant.changed_at

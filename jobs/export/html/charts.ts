@@ -20,8 +20,10 @@ const ENERGY = '#1f5fa8';
 const SESSIONS = '#2b7a3b';
 const DURATION = '#7447c2';
 const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
-// More charge points than this make a bar chart unreadable; the table below it lists them all.
-export const MAX_CHARGE_POINTS_CHARTED = 40;
+// More bars than this do not fit a page and cannot be read: the chart shows the top charge points by
+// energy, its caption the others' total, and the table below lists them all.
+export const MAX_CHARGE_POINTS_CHARTED = 20;
+const NO_DATA = '#eaeef2';
 
 const CONFIG = {
   font: 'system-ui, -apple-system, Segoe UI, Roboto, Helvetica, Arial, sans-serif',
@@ -106,25 +108,33 @@ export function energyPerDaySpec(data: MonthData): TopLevelSpec {
   };
 }
 
-export function chargePointsSpec(data: MonthData): TopLevelSpec {
-  const charted = [...data.chargePoints]
-    .sort((a, b) => (a.energyWh === b.energyWh ? a.chargePointId.localeCompare(b.chargePointId) : a.energyWh > b.energyWh ? -1 : 1))
+/**
+ * A bar per charge point, the top ones by energy. The rest are not summed into one more bar: their
+ * total would dwarf every other bar and flatten the scale; the caption gives it and the table below
+ * lists every charge point.
+ */
+export function chargePointBars(data: MonthData): { label: string; rank: number; sessions: number; energy_kwh: number }[] {
+  return [...data.chargePoints]
+    .sort((a, b) => (a.energyWh === b.energyWh ? (a.chargePointId < b.chargePointId ? -1 : 1) : a.energyWh > b.energyWh ? -1 : 1))
     .slice(0, MAX_CHARGE_POINTS_CHARTED)
     .map((point, rank) => ({
-      charge_point_id: point.chargePointId,
+      label: point.chargePointId,
       rank,
       sessions: Number(point.sessions),
       energy_kwh: Number(point.energyWh) / 1000,
     }));
+}
+
+export function chargePointsSpec(data: MonthData): TopLevelSpec {
   const y = {
-    field: 'charge_point_id',
+    field: 'label',
     type: 'nominal',
     sort: { field: 'rank', order: 'ascending' },
     title: null,
     axis: { labelLimit: 180 },
   } as const;
   return {
-    data: { values: charted },
+    data: { values: chargePointBars(data) },
     spacing: 24,
     hconcat: [
       {
@@ -182,55 +192,108 @@ export function heatmapSpec(data: MonthData): TopLevelSpec {
     height: { step: 26 },
     data: {
       values: data.heatmap.map((cell) => ({
-        weekday: WEEKDAYS[cell.isoWeekday - 1],
+        weekday: `${WEEKDAYS[cell.isoWeekday - 1]} (${cell.weekdayDays})`,
         hour: hours[cell.hourOfDay],
-        charging_hours: cell.chargingHours,
+        avg_charging_hours: cell.avgChargingHoursPerDay,
       })),
     },
     mark: { type: 'rect', stroke: '#ffffff', strokeWidth: 1 },
     encoding: {
       x: { field: 'hour', type: 'ordinal', sort: hours, title: `Hour of day (${data.timezone})`, axis: { labelAngle: 0 } },
-      y: { field: 'weekday', type: 'ordinal', sort: WEEKDAYS, title: null },
+      y: {
+        field: 'weekday',
+        type: 'ordinal',
+        title: 'Weekday (days with data)',
+        scale: {
+          domain: WEEKDAYS.map((day, index) => `${day} (${data.heatmap.find((cell) => cell.isoWeekday === index + 1)?.weekdayDays ?? 0})`),
+        },
+      },
       color: {
-        field: 'charging_hours',
+        field: 'avg_charging_hours',
         type: 'quantitative',
-        title: 'Charging hours',
+        title: ['Charging hours', 'per day (average)'],
         // Vega's 'blues' starts at a visible blue, so an idle hour would look used: start near white.
         scale: { range: ['#f4f8fc', '#c6dbef', '#6baed6', '#2171b5', '#08306b'], interpolate: 'rgb', domainMin: 0 },
         legend: { direction: 'vertical', gradientLength: 160 },
       },
     },
-  };
+  } as TopLevelSpec;
+}
+
+/**
+ * The online count as a step line over the part of the month the warehouse has data for. Before
+ * the first line and after the newest one nothing is known: those stretches are shaded "no data"
+ * instead of being drawn as zero charge points online, which would read as an outage.
+ */
+export function onlineSeries(data: MonthData): { at: number; online: number }[] {
+  if (!data.coverage) return [];
+  const from = wallClockMs(data.coverage.fromLocal);
+  const until = wallClockMs(data.coverage.untilLocal);
+  const steps = data.online.map((step) => ({ at: wallClockMs(step.changedLocal), online: step.online }));
+  const before = steps.filter((step) => step.at <= from).at(-1);
+  const inside = steps.filter((step) => step.at > from && step.at < until);
+  const points = [{ at: from, online: before?.online ?? 0 }, ...inside];
+  // the line runs on to the newest line at the count in effect there
+  points.push({ at: until, online: points.at(-1)!.online });
+  return points;
 }
 
 export function onlineSpec(data: MonthData): TopLevelSpec {
   const known = data.online[0]?.known ?? 0;
-  const points = data.online.map((step) => ({ at: wallClockMs(step.changedLocal), online: step.online }));
-  const start = points[0]?.at;
-  const end = points.at(-1)?.at;
+  const points = onlineSeries(data);
+  const monthStart = data.online[0] ? wallClockMs(data.online[0].changedLocal) : undefined;
+  const monthEnd = data.online.at(-1) ? wallClockMs(data.online.at(-1)!.changedLocal) : undefined;
+  const gaps: { from: number; until: number }[] = [];
+  if (monthStart !== undefined && monthEnd !== undefined) {
+    if (points.length === 0) gaps.push({ from: monthStart, until: monthEnd });
+    else {
+      if (points[0]!.at > monthStart) gaps.push({ from: monthStart, until: points[0]!.at });
+      if (points.at(-1)!.at < monthEnd) gaps.push({ from: points.at(-1)!.at, until: monthEnd });
+    }
+  }
+  const x = {
+    field: 'at',
+    type: 'temporal',
+    title: `Local time (${data.timezone})`,
+    scale: { type: 'utc', ...(monthStart !== undefined && monthEnd !== undefined ? { domain: [monthStart, monthEnd] } : {}) },
+    axis: { format: '%e %b', labelAngle: 0, tickCount: 'day', labelOverlap: 'greedy' },
+  } as const;
+  const y = {
+    field: 'online',
+    type: 'quantitative',
+    title: `Online (of ${known} known)`,
+    scale: { domain: [0, Math.max(known, 1)], nice: false },
+    axis: { tickMinStep: 1, format: 'd' },
+    // one series: never stack (Vega-Lite stacks areas by default)
+    stack: null,
+  } as const;
+  const layers: object[] = [];
+  if (gaps.length > 0) {
+    layers.push(
+      {
+        data: { values: gaps.map((gap) => ({ at: gap.from, until: gap.until })) },
+        mark: { type: 'rect', color: NO_DATA },
+        encoding: { x2: { field: 'until', type: 'temporal' } },
+      },
+      {
+        data: { values: gaps.map((gap) => ({ at: (gap.from + gap.until) / 2, label: 'no data' })) },
+        mark: { type: 'text', color: MUTED, fontSize: 12, fontStyle: 'italic' },
+        encoding: { y: { value: 90 }, text: { field: 'label' } },
+      },
+    );
+  }
+  if (points.length > 0) {
+    layers.push(
+      { data: { values: points }, mark: { type: 'area', interpolate: 'step-after', color: SESSIONS, opacity: 0.25 }, encoding: { y } },
+      { data: { values: points }, mark: { type: 'line', interpolate: 'step-after', color: SESSIONS, strokeWidth: 2 }, encoding: { y } },
+    );
+  }
   return {
     width: 820,
     height: 180,
-    data: { values: points },
-    encoding: {
-      x: {
-        field: 'at',
-        type: 'temporal',
-        title: `Local time (${data.timezone})`,
-        scale: { type: 'utc', ...(start !== undefined && end !== undefined ? { domain: [start, end] } : {}) },
-        axis: { format: '%e %b', labelAngle: 0, tickCount: 'day', labelOverlap: 'greedy' },
-      },
-      y: {
-        field: 'online',
-        type: 'quantitative',
-        title: `Online (of ${known} known)`,
-        scale: { domain: [0, Math.max(known, 1)] },
-        axis: { tickMinStep: 1, format: 'd' },
-      },
-    },
-    layer: [
-      { mark: { type: 'area', interpolate: 'step-after', color: SESSIONS, opacity: 0.25 } },
-      { mark: { type: 'line', interpolate: 'step-after', color: SESSIONS, strokeWidth: 2 } },
-    ],
-  };
+    encoding: { x },
+    layer: layers,
+    // an empty layer list is not a chart: an axis frame alone says "nothing to draw"
+    ...(layers.length === 0 ? { data: { values: [] }, mark: 'rule' } : {}),
+  } as TopLevelSpec;
 }

@@ -36,6 +36,16 @@ export interface HeatCell {
   isoWeekday: number;
   hourOfDay: number;
   chargingHours: number;
+  /** How many times this weekday occurs in the month (4 or 5). */
+  weekdayDays: number;
+  /** chargingHours / weekdayDays: what the heat map shows, comparable across weekdays. */
+  avgChargingHoursPerDay: number;
+}
+
+/** The stretch of the month the warehouse has lines for, local wall-clock text; null if none. */
+export interface DataCoverage {
+  fromLocal: string;
+  untilLocal: string;
 }
 
 export interface OnlineStep {
@@ -78,6 +88,7 @@ export interface MonthData {
   sessions: SessionSize[];
   heatmap: HeatCell[];
   online: OnlineStep[];
+  coverage: DataCoverage | null;
   exceptions: ExceptionRow[];
   /** Null when fct_transactions has no flags column. */
   flagged: FlaggedRow[] | null;
@@ -138,12 +149,19 @@ export async function readMonthData(db: Db, context: { month: string; timezone: 
       isoWeekday: Number(row.iso_weekday),
       hourOfDay: Number(row.hour_of_day),
       chargingHours: Number(row.charging_hours),
+      weekdayDays: Number(row.weekday_days),
+      avgChargingHoursPerDay: Number(row.avg_charging_hours_per_day),
     })),
     online: (await report(db, files, 'html_online_charge_points', month)).map((row) => ({
       changedLocal: String(row.changed_local),
       online: Number(row.online_charge_points),
       known: Number(row.known_charge_points),
     })),
+    coverage:
+      (await report(db, files, 'html_data_coverage', month)).map((row) => ({
+        fromLocal: String(row.data_from_local),
+        untilLocal: String(row.data_until_local),
+      }))[0] ?? null,
     exceptions: (await report(db, files, 'html_exceptions', month)).map((row) => ({
       chargePointId: String(row.charge_point_id),
       transactionId: bigOrNull(row.transaction_id),

@@ -1,4 +1,4 @@
-import { MAX_CHARGE_POINTS_CHARTED } from './charts.ts';
+import { chargePointBars } from './charts.ts';
 import type { MonthData } from './data.ts';
 import { escapeHtml, formatCount, formatHours, formatKwh, monthLabel } from './format.ts';
 
@@ -11,6 +11,9 @@ export interface MonthCharts {
   heatmap: string;
   online: string;
 }
+
+// A longer id cannot stay on one line without overflowing a printed page: it may break anywhere.
+const LONG_ID = 24;
 
 // The page may never fetch or run anything: a hostile text that slipped through would still be inert.
 const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
@@ -55,11 +58,16 @@ summary { cursor: pointer; color: #0a58ca; }
   main { max-width: none; padding: 0; }
   nav, summary { display: none; }
   details > *:not(summary) { display: block; }
-  h2 { break-after: avoid; }
-  figure, table, .figures { break-inside: avoid; }
+  /* a heading, its note and a table's caption stay with what follows them */
+  h2, h3, .note, caption { break-after: avoid; }
+  /* a long table may run over pages (its header repeats), but a row never splits */
+  figure, .figures, tr { break-inside: avoid; }
+  thead { display: table-header-group; }
   .table-wrap { overflow: visible; }
   table { font-size: 8.5pt; }
-  tbody .id { white-space: normal; overflow-wrap: anywhere; }
+  /* ids are one token: "CP-0005" never splits at its hyphen; only a very long one may break */
+  tbody .id { white-space: nowrap; }
+  tbody .id.long { white-space: normal; overflow-wrap: anywhere; }
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
   a { color: inherit; text-decoration: none; }
 }
@@ -101,11 +109,11 @@ function headline(data: MonthData): string {
     { key: 'energy_kwh', label: 'Energy delivered', value: formatKwh(summary.energyWh), unit: 'kWh' },
     { key: 'charging_hours', label: 'Charging time', value: formatHours(summary.durationS), unit: 'h' },
     { key: 'active_charge_points', label: 'Charge points that charged', value: formatCount(summary.activeChargePoints) },
+    // Sessions running past the month's end are normal, not a fault: no alarm colour.
     {
       key: 'open_sessions',
-      label: 'Open sessions (started, not stopped)',
+      label: 'Still running (started in the month, no stop yet)',
       value: formatCount(summary.openSessions),
-      warn: summary.openSessions > 0n,
     },
     summary.flaggedSessions === null
       ? {
@@ -148,8 +156,10 @@ type CellKind = 'num' | 'text' | 'time' | 'id';
 function table(id: string, caption: string, headers: { label: string; kind?: CellKind }[], rows: string[][], footer?: string[]): string {
   const kind = (index: number) => headers[index]!.kind ?? 'text';
   const head = headers.map((header, index) => `<th scope="col" class="${kind(index)}">${escapeHtml(header.label)}</th>`).join('');
+  // value is escaped HTML: its length over-counts entities, which only errs towards breaking
+  const classes = (value: string, index: number) => (kind(index) === 'id' && value.length > LONG_ID ? 'id long' : kind(index));
   const cell = (value: string, index: number) =>
-    index === 0 ? `<th scope="row" class="${kind(index)}">${value}</th>` : `<td class="${kind(index)}">${value}</td>`;
+    index === 0 ? `<th scope="row" class="${classes(value, index)}">${value}</th>` : `<td class="${classes(value, index)}">${value}</td>`;
   const body = rows.map((row) => `<tr>${row.map(cell).join('')}</tr>`).join('\n');
   const foot = footer ? `\n<tfoot><tr>${footer.map(cell).join('')}</tr></tfoot>` : '';
   return `<div class="table-wrap"><table id="${id}">
@@ -195,10 +205,13 @@ function chargePoints(data: MonthData, charts: MonthCharts): string {
     formatKwh(data.summary.energyWh),
     formatHours(data.summary.durationS),
   ];
-  const charted = Math.min(data.chargePoints.length, MAX_CHARGE_POINTS_CHARTED);
+  const charted = new Set(chargePointBars(data).map((bar) => bar.label));
+  const others = data.chargePoints.filter((point) => !charted.has(point.chargePointId));
   const caption =
-    data.chargePoints.length > charted
-      ? `The ${charted} charge points with the most energy, of ${data.chargePoints.length}; the table lists them all.`
+    others.length > 0
+      ? `The ${charted.size} charge points with the most energy, of ${data.chargePoints.length}. ` +
+        `The other ${others.length}: ${formatCount(others.reduce((sum, point) => sum + point.sessions, 0n))} sessions, ` +
+        `${formatKwh(others.reduce((sum, point) => sum + point.energyWh, 0n))} kWh. The table lists them all.`
       : 'Completed sessions and their energy per charge point, most energy first.';
   return `<section aria-labelledby="per-charge-point">
 <h2 id="per-charge-point">Sessions and energy per charge point</h2>
@@ -237,7 +250,7 @@ function utilisation(data: MonthData, charts: MonthCharts): string {
 <h2 id="utilisation">When charge points are in use</h2>
 ${figure(
   charts.heatmap,
-  `Charging hours of the month's completed sessions by weekday and hour of day (${data.timezone}); the cells add up to the charging time above.`,
+  `Average charging hours per day of the month's completed sessions, by weekday and hour of day (${data.timezone}): each cell is the charging hours in that hour on that weekday divided by the number of such weekdays of the month the warehouse has data for (in brackets), so weekdays that occur five times do not look busier. 1.0 means one charge point charging the whole hour on an average such day. A row adds up to an average day's charging hours; each cell times its number of days adds up to the charging time above.`,
 )}
 </section>`;
 }
@@ -247,7 +260,7 @@ function online(charts: MonthCharts): string {
 <h2 id="online">Charge points online</h2>
 ${figure(
   charts.online,
-  'A charge point counts as online from each message to or from it until twice its heartbeat interval (10 minutes if unknown) passes without another.',
+  'A charge point counts as online from each message to or from it until twice its heartbeat interval (10 minutes if unknown) passes without another. Shaded: no data (before the first line the warehouse holds or after its newest one), not an outage.',
 )}
 </section>`;
 }
