@@ -2,7 +2,9 @@ import { DuckDBTimestampTZValue } from '@duckdb/node-api';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { DEFAULTS, formatSchema, outputSchema, parseOptions } from '../options.ts';
-import { FORMAT_OPTION, OUTPUT_OPTION, printReport } from '../query/report.ts';
+import { defaultFormat, formatTable } from '../query/format.ts';
+import { FORMAT_OPTION, OUTPUT_OPTION, printReport, queryReport } from '../query/report.ts';
+import { isoMicros, plainValue } from '../query/table.ts';
 
 const schema = z.object({
   at: z
@@ -27,15 +29,25 @@ export function registerQueryActive(query: Command): void {
     .action(async (raw) => {
       const options = parseOptions(schema, raw);
       const atMs = options.at ? Date.parse(options.at) : Date.now();
-      await printReport(
-        options.warehouse,
-        'active_charge_points',
-        {
-          as_of: new DuckDBTimestampTZValue(BigInt(atMs) * 1000n),
-          offline_after_s: options.offlineAfter ?? null,
-        },
-        options.format,
-        options.output,
-      );
+      const params = {
+        as_of: new DuckDBTimestampTZValue(BigInt(atMs) * 1000n),
+        offline_after_s: options.offlineAfter ?? null,
+      };
+      // A person at a terminal gets a sentence instead of an empty table; programs still get [].
+      if (!options.output && (options.format ?? defaultFormat()) === 'table') {
+        const active = await queryReport(options.warehouse, 'active_charge_points', params);
+        if (active.rows.length === 0) {
+          const feed = await queryReport(options.warehouse, 'status_feed', { as_of: params.as_of });
+          const newest = plainValue(feed.rows[0]?.[0] ?? null);
+          console.log(
+            `No charge point is active at ${isoMicros(BigInt(atMs) * 1000n)}: none was heard from within its offline threshold. ` +
+              (newest === null ? 'The warehouse holds no line logged before then.' : `The newest line was logged at ${newest}.`),
+          );
+          return;
+        }
+        process.stdout.write(formatTable(active, 'table'));
+        return;
+      }
+      await printReport(options.warehouse, 'active_charge_points', params, options.format, options.output);
     });
 }

@@ -163,8 +163,8 @@ function header(data: StatusData): string {
   const alert = !feedStale(data)
     ? ''
     : data.newestLoggedAtUs === null
-      ? `<div class="alert" role="alert" data-feed="stale"><strong>No data: nothing has been received yet.</strong>The charge points' messages have not reached the warehouse; check the log feed into the landing directory.</div>`
-      : `<div class="alert" role="alert" data-feed="stale"><strong>The feed is stale: nothing received for ${escapeHtml(formatSilence(data.newestAgeS!))}.</strong>` +
+      ? `<div class="alert" role="alert" data-feed="stale"><strong>No data: nothing has been received yet.</strong> The charge points' messages have not reached the warehouse; check the log feed into the landing directory.</div>`
+      : `<div class="alert" role="alert" data-feed="stale"><strong>The feed is stale: nothing received for ${escapeHtml(formatSilence(data.newestAgeS!))}.</strong> ` +
         `That is longer than any charge point's offline threshold (${escapeHtml(formatSilence(data.staleAfterS))}), so the charge points below show as offline ` +
         'because no data arrives, not necessarily because they are down. Check the log feed into the landing directory first.</div>';
   return `<header>
