@@ -1,9 +1,12 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryJsonRows, type Row, withWarehouse } from '../jobs/db.ts';
+import { chargePointBars, MAX_CHARGE_POINTS_CHARTED, onlineSeries, onlineSpec } from '../jobs/export/html/charts.ts';
+import type { MonthData } from '../jobs/export/html/data.ts';
 import { exportHtmlReport } from '../jobs/export/html.ts';
 import type { TruthTransaction } from '../jobs/generate/simulate.ts';
 import { type WriteLandingResult, writeLanding } from '../jobs/generate/write-landing.ts';
@@ -251,6 +254,130 @@ describe.skipIf(!HAS_CHROMIUM)(`monthly HTML reports of generated traffic, in Ch
       expect(steps.every((step) => step.known_charge_points === 3)).toBe(true);
       expect(Math.max(...steps.map((step) => step.online_charge_points as number))).toBe(3);
     }
+  });
+
+  it('averages the heat map per weekday over the days with data, so a weekday occurring five times looks no busier', async () => {
+    const [extent] = await withWarehouse(
+      warehouse,
+      (db) =>
+        queryJsonRows(db, 'select epoch_ms(min(logged_at)) as first_ms, epoch_ms(max(logged_at)) as last_ms from base_ocpp__messages'),
+      { readOnly: true },
+    );
+    for (const month of MONTHS) {
+      // the month's UTC days from the first line's day to the newest line's day, counted per ISO weekday
+      const monthStart = Date.parse(`${month}-01T00:00:00Z`);
+      const monthEnd = Date.UTC(Number(month.slice(0, 4)), Number(month.slice(5, 7)), 1);
+      const dayMs = 86_400_000;
+      const first = Math.max(monthStart, Math.floor(Number(extent!.first_ms) / dayMs) * dayMs);
+      const last = Math.min(monthEnd - dayMs, Math.floor(Number(extent!.last_ms) / dayMs) * dayMs);
+      const days = new Map<number, number>();
+      for (let day = first; day <= last; day += dayMs) {
+        const iso = ((new Date(day).getUTCDay() + 6) % 7) + 1;
+        days.set(iso, (days.get(iso) ?? 0) + 1);
+      }
+      const cells = await reportRows(warehouse, 'html_utilisation_heatmap', month, 'UTC');
+      for (const cell of cells) {
+        const expected = days.get(cell.iso_weekday as number) ?? 0;
+        expect(cell.weekday_days, `${month} weekday ${cell.iso_weekday}`).toBe(expected);
+        expect(cell.avg_charging_hours_per_day as number).toBeCloseTo(expected === 0 ? 0 : (cell.charging_hours as number) / expected, 9);
+      }
+      // cells times their days add up to the month's charging time, as the caption says
+      const truthHours = sum(completed(month).map((t) => t.stoppedAtUs! - t.startedAtUs)) / 3_600_000_000;
+      expect(sum(cells.map((cell) => (cell.avg_charging_hours_per_day as number) * (cell.weekday_days as number)))).toBeCloseTo(
+        truthHours,
+        6,
+      );
+    }
+  });
+
+  it('draws charge points online as one unstacked step line, never above the known count, and no data before the first line', async () => {
+    const data = (await withWarehouse(
+      warehouse,
+      async (db) => {
+        await db.run(`set variable report_timezone = 'UTC'`);
+        const { readMonthData } = await import('../jobs/export/html/data.ts');
+        return readMonthData(db, { month: '2024-01', timezone: 'UTC', runId: 1 });
+      },
+      { readOnly: true },
+    )) as MonthData;
+    // the generated traffic starts on 20 January: the series starts there, not on the 1st
+    expect(data.coverage!.fromLocal.slice(0, 10)).toBe('2024-01-20');
+    const series = onlineSeries(data);
+    expect(new Date(series[0]!.at).toISOString().slice(0, 10)).toBe('2024-01-20');
+    expect(Math.max(...series.map((point) => point.online))).toBeLessThanOrEqual(3);
+    // one point per instant: duplicates would be drawn as vertical spikes
+    expect(new Set(series.map((point) => point.at)).size).toBe(series.length - (series.at(-1)!.at === series.at(-2)!.at ? 1 : 0));
+    const spec = onlineSpec(data) as { layer: { mark: { type: string }; encoding?: { y?: { stack?: unknown } } }[] };
+    for (const layer of spec.layer.filter((l) => l.mark.type === 'area' || l.mark.type === 'line'))
+      expect(layer.encoding!.y!.stack).toBeNull();
+    expect(spec.layer.some((l) => l.mark.type === 'rect')).toBe(true);
+
+    const { page } = await open(browser, join(out, 'html', 'ocpp-report-2024-01.html'));
+    const chart = page.locator('svg#chart-online');
+    expect(await chart.locator('text', { hasText: 'no data' }).count()).toBe(1);
+    // the plot is no taller than its axis: nothing drawn above the top of the y scale
+    const marks = await chart
+      .locator('[class~="role-mark"] path')
+      .evaluateAll((paths) => paths.map((path) => (path as unknown as { getBBox(): { y: number } }).getBBox().y));
+    expect(Math.min(...marks)).toBeGreaterThanOrEqual(0);
+    await page.close();
+  });
+
+  it('shows sessions running past the month end neutrally, not as an alarm', async () => {
+    const { page } = await open(browser, join(out, 'html', 'ocpp-report-2024-02.html'));
+    const card = page.locator('[data-figure="open_sessions"]').locator('xpath=..');
+    expect(await card.getAttribute('class')).toBeNull();
+    expect(await card.locator('dt').textContent()).toMatch(/still running/i);
+    await page.close();
+  });
+
+  it('prints ids whole and keeps the Exceptions heading with its table', async () => {
+    const { page } = await open(browser, join(out, 'html', 'ocpp-report-2024-02.html'));
+    await page.emulateMedia({ media: 'print' });
+    const style = (selector: string, property: string) =>
+      page
+        .locator(selector)
+        .first()
+        .evaluate(
+          (element, name) =>
+            (globalThis as unknown as { getComputedStyle(e: unknown): { getPropertyValue(n: string): string } })
+              .getComputedStyle(element)
+              .getPropertyValue(name),
+          property,
+        );
+    expect(await style('table#exceptions-table tbody .id', 'white-space')).toBe('nowrap');
+    expect(await style('h2#exceptions', 'break-after')).toBe('avoid');
+    expect(await style('h2#exceptions + .note', 'break-after')).toBe('avoid');
+    expect(await style('table#exceptions-table', 'break-inside')).not.toBe('avoid');
+    expect(await style('table#exceptions-table tr', 'break-inside')).toBe('avoid');
+    const pdf = join(ARTIFACTS, 'html-report-2024-02.pdf');
+    await page.pdf({ path: pdf, format: 'A4' });
+    await page.close();
+    let pages: string[];
+    try {
+      pages = execFileSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' }).split('\f');
+    } catch {
+      return; // poppler-utils not installed: the computed print styles above still hold
+    }
+    // no charge point id split over two lines, e.g. "CP-" at a line end
+    expect(pages.join('\n')).not.toMatch(/CP-\s*\n/);
+    const headingPage = pages.findIndex((text) => /^\s*Exceptions\s*$/m.test(text));
+    const firstRowPage = pages.findIndex((text) => /\bopen\s*$/m.test(text));
+    expect(headingPage).toBeGreaterThanOrEqual(0);
+    expect(firstRowPage).toBe(headingPage);
+  });
+
+  it('charts the top charge points by energy and names the rest in the caption', () => {
+    const points = Array.from({ length: 45 }, (_, index) => ({
+      chargePointId: `CP-${String(index).padStart(4, '0')}`,
+      sessions: BigInt(index + 1),
+      energyWh: BigInt((index + 1) * 1000),
+      durationS: 0n,
+    }));
+    const bars = chargePointBars({ chargePoints: points } as MonthData);
+    expect(bars.length).toBe(MAX_CHARGE_POINTS_CHARTED);
+    expect(bars[0]!.label).toBe('CP-0044');
+    expect(bars.at(-1)!.label).toBe('CP-0025');
   });
 
   it('renders byte-identical pages from the same warehouse', async () => {

@@ -20,7 +20,14 @@ const ARTIFACTS = resolve(import.meta.dirname, 'artifacts');
 async function launch(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+    ],
   });
 }
 
@@ -41,7 +48,9 @@ async function open(browser: Browser, path: string, width = 1280) {
 function chargePointRows(page: Page): Promise<[string, string][]> {
   return page
     .locator('tr[data-charge-point][data-state]')
-    .evaluateAll((rows) => rows.map((row) => [row.getAttribute('data-charge-point')!, row.getAttribute('data-state')!] as [string, string]));
+    .evaluateAll((rows) =>
+      rows.map((row) => [row.getAttribute('data-charge-point')!, row.getAttribute('data-state')!] as [string, string]),
+    );
 }
 
 function sessionRows(page: Page): Promise<[string, string, string][]> {
@@ -95,11 +104,29 @@ describe.skipIf(!HAS_CHROMIUM)(`the status page of generated traffic, in Chromiu
     dir = tempDir('ocpp-status-');
     warehouse = join(dir, 'warehouse.duckdb');
     out = join(dir, 'reports');
-    generated = await writeLanding({ out: join(dir, 'landing'), chargePoints: 6, days: 2, start: '2024-05-30', seed: 11, dialect: 'envelope' });
-    await runNightly({ landing: join(dir, 'landing'), warehouse, out, months: [], timezone: 'Europe/Berlin', asOf: new Date('2024-06-01T00:00:00Z') });
-    const rows = await withWarehouse(warehouse, (db) => queryJsonRows(db, 'select epoch_ms(max(logged_at)) as ms from base_ocpp__messages'), {
-      readOnly: true,
+    generated = await writeLanding({
+      out: join(dir, 'landing'),
+      chargePoints: 6,
+      days: 2,
+      start: '2024-05-30',
+      seed: 11,
+      dialect: 'envelope',
     });
+    await runNightly({
+      landing: join(dir, 'landing'),
+      warehouse,
+      out,
+      months: [],
+      timezone: 'Europe/Berlin',
+      asOf: new Date('2024-06-01T00:00:00Z'),
+    });
+    const rows = await withWarehouse(
+      warehouse,
+      (db) => queryJsonRows(db, 'select epoch_ms(max(logged_at)) as ms from base_ocpp__messages'),
+      {
+        readOnly: true,
+      },
+    );
     newestIso = new Date(Number(rows[0]!.ms)).toISOString();
     browser = await launch();
     mkdirSync(ARTIFACTS, { recursive: true });
@@ -177,7 +204,7 @@ describe.skipIf(!HAS_CHROMIUM)(`the status page of generated traffic, in Chromiu
     const rows = await chargePointRows(page);
     expect(rows.every(([, state]) => state === 'offline')).toBe(true);
     // readable on a phone: nothing wider than the screen
-    expect(await page.locator("html").evaluate((root) => root.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await page.locator('html').evaluate((root) => root.scrollWidth)).toBeLessThanOrEqual(390);
     await page.close();
   });
 });
