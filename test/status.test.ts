@@ -12,6 +12,8 @@ import { loadSqlProject, sqlFile } from '../jobs/models/project.ts';
 import { runNightly } from '../jobs/nightly.ts';
 import { envelope, runOn, type TestRun, tempDir } from './helpers.ts';
 
+const DATA_DERP_EXCERPT = readFileSync(join(import.meta.dirname, 'fixtures', 'data-derp-excerpt.ndjson'), 'utf8');
+
 const CHROMIUM = '/usr/bin/chromium';
 const HAS_CHROMIUM = existsSync(CHROMIUM);
 const SKIP_NOTE = HAS_CHROMIUM ? '' : ` [skipped: ${CHROMIUM} not found; apt-get install chromium to run]`;
@@ -185,7 +187,8 @@ describe.skipIf(!HAS_CHROMIUM)(`the status page of generated traffic, in Chromiu
             charge_point_id: chargePoint,
             transaction_id: BigInt(transaction),
           });
-          expect(energyWh, `${chargePoint}/${transaction}`).toBe(String(dispense!.energy_register_wh));
+          // the same figure (compared as numbers: a DECIMAL register prints its scale in JSON)
+          expect(Number(energyWh), `${chargePoint}/${transaction}`).toBe(Number(dispense!.energy_register_wh));
           const truth = truthOpen.find((t) => t.chargePointId === chargePoint && String(t.transactionId) === transaction)!;
           expect(Number(energyWh)).toBe(truth.lastRegisterWh ?? truth.meterStartWh);
         }
@@ -260,6 +263,45 @@ describe.skipIf(!HAS_CHROMIUM)(`the status page with hostile ids, in Chromium${S
     // 1234.5 kWh = 1234500 Wh, the register of the session's one sample
     expect(await sessionRows(page)).toEqual([[HOSTILE, '9', '1234500']]);
     expect(await page.locator('[data-figure="charging"]').textContent()).toBe('1');
+    await page.close();
+  });
+});
+
+describe.skipIf(!HAS_CHROMIUM)(`the status page of the data-derp excerpt, in Chromium${SKIP_NOTE}`, () => {
+  const A = '01a0f039-7685-4a7f-9ef6-8d262a7898fb';
+  const B = '9a3f6e21-5b7d-4c1e-8f2a-3d4b5c6e7f80';
+  const AS_OF = '2023-01-06T20:05:00Z';
+  let run: TestRun;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    run = await runOn({ 'date=2023-01-01/excerpt.ndjson': DATA_DERP_EXCERPT }, { asOf: new Date(AS_OF) });
+    browser = await launch();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('matches the hand-worked states and dispense, and query active and query dispense', async () => {
+    const { page, requests, errors, url } = await open(browser, statusPagePath(run.out));
+    expect(requests).toEqual([url]);
+    expect(errors).toEqual([]);
+    // B started transaction 3 at 20:00:01 (heartbeat interval 300 s: online until 20:10:02);
+    // A was last heard on 1 January
+    expect(await chargePointRows(page)).toEqual([
+      [A, 'offline'],
+      [B, 'online'],
+    ]);
+    const active = await report(run.warehouse, 'active_charge_points', { as_of: at(AS_OF), offline_after_s: null });
+    expect(active.map((row) => row.charge_point_id)).toEqual([B]);
+    // transaction 3 has no MeterValues yet: its meterStart, 2950 Wh, stands in
+    const sessions = await sessionRows(page);
+    expect(sessions.map(([id, transaction, energy]) => [id, transaction, Number(energy)])).toEqual([[B, '3', 2950]]);
+    const [dispense] = await report(run.warehouse, 'transaction_dispense', { charge_point_id: B, transaction_id: 3n });
+    expect(Number(dispense!.energy_register_wh)).toBe(2950);
+    expect(dispense!.source).toBe('StartTransaction.meterStart');
+    expect(await page.locator('tr[data-transaction="3"] td').last().textContent()).toBe('StartTransaction.meterStart');
     await page.close();
   });
 });
