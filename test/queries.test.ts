@@ -261,6 +261,22 @@ describe('the query commands of the CLI', () => {
     expect(await json(['query', 'active', '--at', '2024-03-10T07:00:00Z', ...warehouse()])).toEqual([]);
   });
 
+  it('query active says so in table format when nothing is active, with the newest line before then', async () => {
+    const later = await cli(['query', 'active', '--at', '2024-03-11T00:00:00Z', '--format', 'table', ...warehouse()]);
+    expect(later.code).toBe(0);
+    // the newest line of the fixture: CP-A's StatusNotification reply at 08:15:31.1
+    expect(later.stdout).toBe(
+      'No charge point is active at 2024-03-11T00:00:00.000000Z: none was heard from within its offline threshold. ' +
+        'The newest line was logged at 2024-03-10T08:15:31.100000Z.\n',
+    );
+    const before = await cli(['query', 'active', '--at', '2024-03-10T07:00:00Z', '--format', 'table', ...warehouse()]);
+    expect(before.stdout).toContain('The warehouse holds no line logged before then.');
+    // a table with rows is still a table
+    const some = await cli(['query', 'active', '--at', '2024-03-10T08:10:00.500Z', '--format', 'table', ...warehouse()]);
+    expect(some.stdout.split('\n')[0]).toMatch(/^charge_point_id\s+last_seen_at/);
+    expect(some.stdout).toContain('(2 rows)');
+  });
+
   it('query active --offline-after 1 keeps only charge points heard from in the last second', async () => {
     const rows = await json(['query', 'active', '--at', '2024-03-10T08:10:00.500Z', '--offline-after', '1', ...warehouse()]);
     expect(rows.map((row) => [row.charge_point_id, row.open_transaction_id, row.offline_after_s])).toEqual([['CP-A', 7, 1]]);
