@@ -36,7 +36,7 @@ export function registerRun(program: Command): void {
     .option('--month <YYYY-MM>', 'export only this month (repeatable); default: every month present', collect, [])
     .option('--timezone <IANA>', 'time zone that months and workbook times are computed in', DEFAULTS.timezone)
     .option('--max-line-bytes <n>', 'longer lines are quarantined', String(1024 * 1024))
-    .option('--no-html', 'skip the self-contained HTML reports (<out>/html/)')
+    .option('--no-html', 'skip the self-contained HTML reports and the status page (<out>/html/)')
     .option('--csv', 'also write the Transactions sheet of each workbook as <out>/excel/ocpp-report-M.transactions.csv', false)
     .option('--quiet', 'no progress events on stderr (JSON lines when stderr is not a terminal)', false)
     .option('--settle-seconds <s>', 'a file changed less than this long ago may still be written: its unterminated last line waits', '60')

@@ -49,7 +49,9 @@ tfoot th, tfoot td { font-weight: 650; border-top: 2px solid #57606a; }
 .text { overflow-wrap: break-word; }
 tbody .time, tbody .id { white-space: nowrap; }
 .table-wrap { overflow-x: auto; }
-@media (max-width: 640px) { .figures { grid-template-columns: repeat(2, 1fr); } }
+@media (max-width: 640px) { .figures { grid-template-columns: repeat(2, minmax(0, 1fr)); } .figures dd { font-size: 1.15rem; overflow-wrap: anywhere; } .figures dd .unit { display: inline-block; white-space: nowrap; } }
+@media (max-width: 360px) { .figures { grid-template-columns: minmax(0, 1fr); } }
+.pair { grid-template-columns: repeat(auto-fit, minmax(min(380px, 100%), 1fr)); }
 details { margin: 6px 0; }
 summary { cursor: pointer; color: #0a58ca; }
 @media print {
