@@ -12,11 +12,14 @@ const ROOT = resolve(import.meta.dirname, '..');
 const CLI = join(ROOT, 'bin', 'ocpp-report.mjs');
 
 /** Runs the nightly job as a separate process; with killAfterMs it is killed with SIGKILL. */
+const AS_OF = '2030-01-01T00:00:00Z';
+
 function runCli(landing: string, dir: string, killAfterMs?: number): Promise<number | null> {
   return new Promise((resolveRun) => {
     const child = spawn(
       'node',
-      [CLI, 'run', '--landing', landing, '--warehouse', join(dir, 'wh.duckdb'), '--out', join(dir, 'out'), '--quiet'],
+      // a fixed --as-of: the status page describes that moment, so a rerun writes the same page
+      [CLI, 'run', '--landing', landing, '--warehouse', join(dir, 'wh.duckdb'), '--out', join(dir, 'out'), '--quiet', '--as-of', AS_OF],
       {
         cwd: ROOT,
         stdio: 'ignore',
