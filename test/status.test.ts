@@ -234,7 +234,7 @@ describe.skipIf(!HAS_CHROMIUM)(`the status page with hostile ids, in Chromium${S
           call(HOSTILE, '2024-03-10T10:05:00Z', 'm1', 'MeterValues', {
             connectorId: 1,
             transactionId: 9,
-            meterValue: [{ timestamp: '2024-03-10T10:05:00Z', sampledValue: [{ value: '1234.5', unit: 'kWh' }] }],
+            meterValue: [{ timestamp: '2024-03-10T10:05:00Z', sampledValue: [{ value: '1234.5678', unit: 'kWh' }] }],
           }),
           call('CP-quiet', '2024-03-10T09:00:00Z', 'h1', 'Heartbeat', {}),
         ],
@@ -260,8 +260,8 @@ describe.skipIf(!HAS_CHROMIUM)(`the status page with hostile ids, in Chromium${S
       [HOSTILE, 'online'],
     ]);
     expect(await page.locator('tr[data-charge-point="CP-quiet"] td').nth(1).textContent()).toBe('1 h 6 min');
-    // 1234.5 kWh = 1234500 Wh, the register of the session's one sample
-    expect(await sessionRows(page)).toEqual([[HOSTILE, '9', '1234500']]);
+    // 1234.5678 kWh = 1234567.8 Wh exactly, the register of the session's one sample
+    expect(await sessionRows(page)).toEqual([[HOSTILE, '9', '1234567.8']]);
     expect(await page.locator('[data-figure="charging"]').textContent()).toBe('1');
     await page.close();
   });

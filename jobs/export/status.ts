@@ -85,12 +85,15 @@ const micros = (value: DuckDBValue): bigint | null =>
 const text = (value: DuckDBValue): string | null => (value === null || value === undefined ? null : String(value));
 const big = (value: DuckDBValue): bigint | null => (value === null || value === undefined ? null : BigInt(value as bigint | number));
 
-/** A number exactly as DuckDB holds it: BIGINT digits, or a DECIMAL with its scale (never through a double). */
+/**
+ * A number exactly as DuckDB holds it, never through a double: BIGINT digits, or a DECIMAL's digits
+ * without the zeros its scale pads with (146659.800 is shown as reported, 146659.8; 2950.000 as 2950).
+ */
 export function exactNumber(value: DuckDBValue): string | null {
   if (value === null || value === undefined) return null;
   if (typeof value === 'bigint' || typeof value === 'number') return String(value);
-  if (value instanceof DuckDBDecimalValue) return value.toString();
-  return String(value);
+  const text = value instanceof DuckDBDecimalValue ? value.toString() : String(value);
+  return text.includes('.') ? text.replace(/0+$/, '').replace(/\.$/, '') : text;
 }
 
 async function rows(db: Db, name: string, params: Record<string, DuckDBValue>): Promise<Record<string, DuckDBValue>[]> {

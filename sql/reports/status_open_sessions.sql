@@ -75,7 +75,9 @@ select
     open_at.id_tag,
     open_at.started_at,
     (epoch_us($as_of) - epoch_us(open_at.started_at)) // 1000000 as running_s,
-    coalesce(last_register_sample.energy_register_wh, open_at.meter_start_wh) as energy_register_wh,
+    -- the type `query dispense` gives it: the register as reported, decimals included
+    cast(coalesce(last_register_sample.energy_register_wh, open_at.meter_start_wh) as decimal(18, 3))
+        as energy_register_wh,
     case
         when last_register_sample.energy_register_wh is not null then last_register_sample.sampled_at
         else open_at.started_at
