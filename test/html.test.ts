@@ -1,8 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryJsonRows, type Row, withWarehouse } from '../jobs/db.ts';
 import { chargePointBars, MAX_CHARGE_POINTS_CHARTED, onlineSeries, onlineSpec } from '../jobs/export/html/charts.ts';
@@ -12,57 +11,11 @@ import type { TruthTransaction } from '../jobs/generate/simulate.ts';
 import { type WriteLandingResult, writeLanding } from '../jobs/generate/write-landing.ts';
 import { loadSqlProject, sqlFile } from '../jobs/models/project.ts';
 import { type NightlySummary, runNightly } from '../jobs/nightly.ts';
+import { ARTIFACTS, HAS_CHROMIUM, launchChromium, openPage, SKIP_NOTE } from './browser.ts';
 import { envelope, runOn, type TestRun, tempDir } from './helpers.ts';
 
-// Debian's chromium, driven by playwright-core (which never downloads a browser). CI installs it
-// (.ci/run); without it these tests are skipped, named so the reason shows in the output.
-const CHROMIUM = '/usr/bin/chromium';
-const HAS_CHROMIUM = existsSync(CHROMIUM);
-const SKIP_NOTE = HAS_CHROMIUM ? '' : ` [skipped: ${CHROMIUM} not found; apt-get install chromium to run]`;
 if (!HAS_CHROMIUM) console.warn(`test/html.test.ts: skipping the browser tests:${SKIP_NOTE}`);
-const ARTIFACTS = resolve(import.meta.dirname, 'artifacts');
 const CHARTS = ['chart-energy-per-day', 'chart-charge-points', 'chart-duration', 'chart-energy', 'chart-utilisation', 'chart-online'];
-
-async function launch(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
-}
-
-interface OpenedPage {
-  page: Page;
-  url: string;
-  requests: string[];
-  errors: string[];
-}
-
-/** Opens a file as a reader would, recording every request and every console or page error. */
-async function open(browser: Browser, path: string): Promise<OpenedPage> {
-  const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
-  const requests: string[] = [];
-  const errors: string[] = [];
-  page.on('request', (request) => requests.push(request.url()));
-  page.on('console', (message) => {
-    if (message.type() === 'error' || message.type() === 'warning') errors.push(message.text());
-  });
-  page.on('pageerror', (error) => errors.push(error.message));
-  page.on('dialog', (dialog) => {
-    errors.push(`dialog: ${dialog.message()}`);
-    void dialog.dismiss();
-  });
-  const url = pathToFileURL(path).href;
-  await page.goto(url, { waitUntil: 'load' });
-  return { page, url, requests, errors };
-}
 
 /** A headline figure's number, without its unit. */
 function figure(page: Page, key: string): Promise<string> {
@@ -122,7 +75,7 @@ describe.skipIf(!HAS_CHROMIUM)(`monthly HTML reports of generated traffic, in Ch
       dialect: 'envelope',
     });
     summary = await runNightly({ landing: join(dir, 'landing'), warehouse, out, months: [], timezone: 'UTC' });
-    browser = await launch();
+    browser = await launchChromium();
     mkdirSync(ARTIFACTS, { recursive: true });
   });
 
@@ -133,7 +86,7 @@ describe.skipIf(!HAS_CHROMIUM)(`monthly HTML reports of generated traffic, in Ch
   it('writes one page per month and an index linking them', async () => {
     expect(summary.months).toEqual(MONTHS);
     for (const month of MONTHS) expect(summary.outputs).toContain(join(out, 'html', `ocpp-report-${month}.html`));
-    const { page, requests, errors, url } = await open(browser, join(out, 'html', 'index.html'));
+    const { page, requests, errors, url } = await openPage(browser, join(out, 'html', 'index.html'));
     const links = await page
       .locator('main li a')
       .evaluateAll((anchors) => anchors.map((anchor) => [anchor.getAttribute('href'), anchor.textContent]));
@@ -148,7 +101,7 @@ describe.skipIf(!HAS_CHROMIUM)(`monthly HTML reports of generated traffic, in Ch
   });
 
   it.each(MONTHS)('%s opens from disk with no request but itself and no console error, every chart drawn', async (month) => {
-    const { page, requests, errors, url } = await open(browser, join(out, 'html', `ocpp-report-${month}.html`));
+    const { page, requests, errors, url } = await openPage(browser, join(out, 'html', `ocpp-report-${month}.html`));
     await page.screenshot({ path: join(ARTIFACTS, `html-report-${month}.png`), fullPage: true });
     expect(requests).toEqual([url]);
     expect(errors).toEqual([]);
@@ -196,7 +149,7 @@ describe.skipIf(!HAS_CHROMIUM)(`monthly HTML reports of generated traffic, in Ch
     expect(Number(fromMart.wh)).toBe(truthWh);
     expect(Number(fromMart.s)).toBe(truthS);
 
-    const { page } = await open(browser, join(out, 'html', `ocpp-report-${month}.html`));
+    const { page } = await openPage(browser, join(out, 'html', `ocpp-report-${month}.html`));
     expect(await figure(page, 'completed_sessions')).toBe(count(truth.length));
     expect(await figure(page, 'energy_kwh')).toBe(kwh(truthWh));
     expect(await figure(page, 'charging_hours')).toBe(hours(truthS));
@@ -312,7 +265,7 @@ describe.skipIf(!HAS_CHROMIUM)(`monthly HTML reports of generated traffic, in Ch
       expect(layer.encoding!.y!.stack).toBeNull();
     expect(spec.layer.some((l) => l.mark.type === 'rect')).toBe(true);
 
-    const { page } = await open(browser, join(out, 'html', 'ocpp-report-2024-01.html'));
+    const { page } = await openPage(browser, join(out, 'html', 'ocpp-report-2024-01.html'));
     const chart = page.locator('svg#chart-online');
     expect(await chart.locator('text', { hasText: 'no data' }).count()).toBe(1);
     // the plot is no taller than its axis: nothing drawn above the top of the y scale
@@ -324,7 +277,7 @@ describe.skipIf(!HAS_CHROMIUM)(`monthly HTML reports of generated traffic, in Ch
   });
 
   it('shows sessions running past the month end neutrally, not as an alarm', async () => {
-    const { page } = await open(browser, join(out, 'html', 'ocpp-report-2024-02.html'));
+    const { page } = await openPage(browser, join(out, 'html', 'ocpp-report-2024-02.html'));
     const card = page.locator('[data-figure="open_sessions"]').locator('xpath=..');
     expect(await card.getAttribute('class')).toBeNull();
     expect(await card.locator('dt').textContent()).toMatch(/still running/i);
@@ -332,7 +285,7 @@ describe.skipIf(!HAS_CHROMIUM)(`monthly HTML reports of generated traffic, in Ch
   });
 
   it('prints ids whole and keeps the Exceptions heading with its table', async () => {
-    const { page } = await open(browser, join(out, 'html', 'ocpp-report-2024-02.html'));
+    const { page } = await openPage(browser, join(out, 'html', 'ocpp-report-2024-02.html'));
     await page.emulateMedia({ media: 'print' });
     const style = (selector: string, property: string) =>
       page
@@ -455,7 +408,7 @@ describe.skipIf(!HAS_CHROMIUM)(`a worked month in Europe/Berlin, with hostile te
       },
       { timezone: 'Europe/Berlin' },
     );
-    browser = await launch();
+    browser = await launchChromium();
     mkdirSync(ARTIFACTS, { recursive: true });
   });
 
@@ -502,7 +455,7 @@ describe.skipIf(!HAS_CHROMIUM)(`a worked month in Europe/Berlin, with hostile te
   });
 
   it('shows hostile texts as text: nothing runs, nothing is fetched', async () => {
-    const { page, requests, errors, url } = await open(browser, join(run.out, 'html', 'ocpp-report-2024-03.html'));
+    const { page, requests, errors, url } = await openPage(browser, join(run.out, 'html', 'ocpp-report-2024-03.html'));
     await page.screenshot({ path: join(ARTIFACTS, 'html-report-hostile-2024-03.png'), fullPage: true });
     expect(requests).toEqual([url]);
     expect(errors).toEqual([]);

@@ -1,8 +1,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
 import { DuckDBTimestampTZValue } from '@duckdb/node-api';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryJsonRows, type Row, withWarehouse } from '../jobs/db.ts';
 import { formatSilence } from '../jobs/export/html/format.ts';
@@ -10,42 +9,10 @@ import { statusPagePath, writeStatusPage } from '../jobs/export/status.ts';
 import { type WriteLandingResult, writeLanding } from '../jobs/generate/write-landing.ts';
 import { loadSqlProject, sqlFile } from '../jobs/models/project.ts';
 import { runNightly } from '../jobs/nightly.ts';
+import { ARTIFACTS, HAS_CHROMIUM, launchChromium, openPage, SKIP_NOTE } from './browser.ts';
 import { envelope, runOn, type TestRun, tempDir } from './helpers.ts';
 
 const DATA_DERP_EXCERPT = readFileSync(join(import.meta.dirname, 'fixtures', 'data-derp-excerpt.ndjson'), 'utf8');
-
-const CHROMIUM = '/usr/bin/chromium';
-const HAS_CHROMIUM = existsSync(CHROMIUM);
-const SKIP_NOTE = HAS_CHROMIUM ? '' : ` [skipped: ${CHROMIUM} not found; apt-get install chromium to run]`;
-const ARTIFACTS = resolve(import.meta.dirname, 'artifacts');
-
-async function launch(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-    ],
-  });
-}
-
-async function open(browser: Browser, path: string, width = 1280) {
-  const page = await browser.newPage({ viewport: { width, height: 900 } });
-  const requests: string[] = [];
-  const errors: string[] = [];
-  page.on('request', (request) => requests.push(request.url()));
-  page.on('console', (message) => {
-    if (message.type() === 'error' || message.type() === 'warning') errors.push(message.text());
-  });
-  page.on('pageerror', (error) => errors.push(error.message));
-  const url = pathToFileURL(path).href;
-  await page.goto(url, { waitUntil: 'load' });
-  return { page, url, requests, errors };
-}
 
 function chargePointRows(page: Page): Promise<[string, string][]> {
   return page
@@ -130,7 +97,7 @@ describe.skipIf(!HAS_CHROMIUM)(`the status page of generated traffic, in Chromiu
       },
     );
     newestIso = new Date(Number(rows[0]!.ms)).toISOString();
-    browser = await launch();
+    browser = await launchChromium();
     mkdirSync(ARTIFACTS, { recursive: true });
   });
 
@@ -154,7 +121,7 @@ describe.skipIf(!HAS_CHROMIUM)(`the status page of generated traffic, in Chromiu
       await withWarehouse(warehouse, (db) => writeStatusPage(db, { out: pageOut, asOf: new Date(asOfIso), timezone: 'UTC' }), {
         readOnly: true,
       });
-      const { page, requests, errors, url } = await open(browser, statusPagePath(pageOut));
+      const { page, requests, errors, url } = await openPage(browser, statusPagePath(pageOut), 1280);
       await page.screenshot({ path: join(ARTIFACTS, `status-${offsetS}.png`), fullPage: true });
       expect(requests).toEqual([url]);
       expect(errors).toEqual([]);
@@ -201,7 +168,7 @@ describe.skipIf(!HAS_CHROMIUM)(`the status page of generated traffic, in Chromiu
     const pageOut = join(dir, 'stale');
     const asOf = new Date(Date.parse(newestIso) + 3 * 86_400_000 + 1_000);
     await withWarehouse(warehouse, (db) => writeStatusPage(db, { out: pageOut, asOf, timezone: 'UTC' }), { readOnly: true });
-    const { page } = await open(browser, statusPagePath(pageOut), 390);
+    const { page } = await openPage(browser, statusPagePath(pageOut), 390);
     await page.screenshot({ path: join(ARTIFACTS, 'status-stale-phone.png'), fullPage: false });
     expect(await page.locator('[data-feed="stale"]').textContent()).toContain('nothing received for 3 days');
     const rows = await chargePointRows(page);
@@ -241,7 +208,7 @@ describe.skipIf(!HAS_CHROMIUM)(`the status page with hostile ids, in Chromium${S
       },
       { asOf: new Date('2024-03-10T10:06:00Z') },
     );
-    browser = await launch();
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
@@ -249,7 +216,7 @@ describe.skipIf(!HAS_CHROMIUM)(`the status page with hostile ids, in Chromium${S
   });
 
   it('shows hostile texts as text, the quiet charge point first and the register as reported', async () => {
-    const { page, requests, errors, url } = await open(browser, statusPagePath(run.out));
+    const { page, requests, errors, url } = await openPage(browser, statusPagePath(run.out), 1280);
     expect(requests).toEqual([url]);
     expect(errors).toEqual([]);
     expect(await page.evaluate(() => (globalThis as { __pwned?: number }).__pwned)).toBeUndefined();
@@ -276,7 +243,7 @@ describe.skipIf(!HAS_CHROMIUM)(`the status page of the data-derp excerpt, in Chr
 
   beforeAll(async () => {
     run = await runOn({ 'date=2023-01-01/excerpt.ndjson': DATA_DERP_EXCERPT }, { asOf: new Date(AS_OF) });
-    browser = await launch();
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
@@ -284,7 +251,7 @@ describe.skipIf(!HAS_CHROMIUM)(`the status page of the data-derp excerpt, in Chr
   });
 
   it('matches the hand-worked states and dispense, and query active and query dispense', async () => {
-    const { page, requests, errors, url } = await open(browser, statusPagePath(run.out));
+    const { page, requests, errors, url } = await openPage(browser, statusPagePath(run.out), 1280);
     expect(requests).toEqual([url]);
     expect(errors).toEqual([]);
     // B started transaction 3 at 20:00:01 (heartbeat interval 300 s: online until 20:10:02);
