@@ -17,6 +17,13 @@ export const formatSchema = z.enum(['table', 'json', 'csv', 'arrow', 'parquet'])
 /** Where a query's result goes instead of stdout (required for --format parquet). */
 export const outputSchema = z.string().min(1).optional();
 
+/** The query commands' output options, for commander. */
+export const FORMAT_OPTION = [
+  '--format <table|json|csv|arrow|parquet>',
+  'output format (default: table on a terminal, json otherwise); arrow: an Arrow IPC stream; parquet: a file (needs --output)',
+] as const;
+export const OUTPUT_OPTION = ['--output <file>', 'write the result to this file instead of stdout'] as const;
+
 export const DEFAULTS = {
   landing: 'data/raw',
   warehouse: 'data/warehouse.duckdb',

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { DATASETS } from '../catalog/columns.ts';
-import { reexportDatasets } from '../export/reexport.ts';
 import { DEFAULTS, monthSchema, parseOptions, timezoneSchema } from '../options.ts';
 
 const DATASET_NAMES = DATASETS.map((dataset) => dataset.name);
@@ -32,6 +31,7 @@ export function registerExport(program: Command): void {
     .option('--customers <file>', 'put this customers CSV in force first (as run --customers)')
     .action(async (raw) => {
       const options = parseOptions(schema, raw);
+      const { reexportDatasets } = await import('../export/reexport.ts');
       const summary = await reexportDatasets({ ...options, months: options.month, datasets: options.dataset });
       console.log(`exported run ${summary.runId}, months: ${summary.months.length > 0 ? summary.months.join(', ') : 'none'}`);
       for (const output of summary.outputs) console.log(`  ${output}`);

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { writeLanding } from '../generate/write-landing.ts';
 import { parseOptions } from '../options.ts';
 
 const schema = z.object({
@@ -28,6 +27,7 @@ export function registerGenerate(program: Command): void {
     .option('--gzip', 'write .ndjson.gz files', false)
     .action(async (raw) => {
       const options = parseOptions(schema, raw);
+      const { writeLanding } = await import('../generate/write-landing.ts');
       const result = await writeLanding({ ...options, heartbeatIntervalS: options.heartbeatInterval });
       const completed = result.truth.filter((transaction) => transaction.stoppedAtUs !== null).length;
       console.log(`wrote ${result.lines} lines in ${result.files.length} files under ${options.out}`);

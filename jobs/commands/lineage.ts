@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { formatLineage, lineageOf, upstreamOf } from '../models/lineage.ts';
 import { parseOptions, UsageError } from '../options.ts';
 
 const schema = z.object({ format: z.enum(['text', 'json', 'dot']), model: z.string().min(1).optional() });
@@ -14,8 +13,9 @@ export function registerLineage(program: Command): void {
       '--model <name>',
       'only this model or report (e.g. workbook_transactions, reports/runs) and everything it reads, down to the raw tables',
     )
-    .action((raw) => {
+    .action(async (raw) => {
       const options = parseOptions(schema, raw);
+      const { formatLineage, lineageOf, upstreamOf } = await import('../models/lineage.ts');
       const nodes = lineageOf();
       if (!options.model) {
         process.stdout.write(formatLineage(nodes, options.format));

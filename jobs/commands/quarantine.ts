@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { DEFAULTS, formatSchema, outputSchema, parseOptions } from '../options.ts';
-import { FORMAT_OPTION, OUTPUT_OPTION, printReport } from '../query/report.ts';
+import { DEFAULTS, FORMAT_OPTION, formatSchema, OUTPUT_OPTION, outputSchema, parseOptions } from '../options.ts';
 
 const schema = z.object({
   run: z.coerce.number().int().positive().optional(),
@@ -22,7 +21,7 @@ export function registerQuarantine(program: Command): void {
     .option(...OUTPUT_OPTION)
     .action(async (raw) => {
       const options = parseOptions(schema, raw);
-      await printReport(
+      await (await import('../query/report.ts')).printReport(
         options.warehouse,
         'quarantined_lines',
         { run_id: options.run === undefined ? null : BigInt(options.run), include_warnings: options.warnings },

@@ -1,10 +1,6 @@
-import { DuckDBTimestampTZValue } from '@duckdb/node-api';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { DEFAULTS, formatSchema, outputSchema, parseOptions } from '../options.ts';
-import { defaultFormat, formatTable } from '../query/format.ts';
-import { FORMAT_OPTION, OUTPUT_OPTION, printReport, queryReport } from '../query/report.ts';
-import { isoMicros, plainValue } from '../query/table.ts';
+import { DEFAULTS, FORMAT_OPTION, formatSchema, OUTPUT_OPTION, outputSchema, parseOptions } from '../options.ts';
 
 const schema = z.object({
   at: z
@@ -28,7 +24,13 @@ export function registerQueryActive(query: Command): void {
     .option(...OUTPUT_OPTION)
     .action(async (raw) => {
       const options = parseOptions(schema, raw);
+      const { DuckDBTimestampTZValue } = await import('@duckdb/node-api');
       const atMs = options.at ? Date.parse(options.at) : Date.now();
+      const [{ defaultFormat, formatTable }, { printReport, queryReport }, { isoMicros, plainValue }] = await Promise.all([
+        import('../query/format.ts'),
+        import('../query/report.ts'),
+        import('../query/table.ts'),
+      ]);
       const params = {
         as_of: new DuckDBTimestampTZValue(BigInt(atMs) * 1000n),
         offline_after_s: options.offlineAfter ?? null,

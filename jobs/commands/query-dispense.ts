@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { DEFAULTS, formatSchema, outputSchema, parseOptions } from '../options.ts';
-import { FORMAT_OPTION, OUTPUT_OPTION, printReport } from '../query/report.ts';
+import { DEFAULTS, FORMAT_OPTION, formatSchema, OUTPUT_OPTION, outputSchema, parseOptions } from '../options.ts';
 
 const schema = z.object({
   chargePoint: z.string().min(1),
@@ -22,7 +21,7 @@ export function registerQueryDispense(query: Command): void {
     .option(...OUTPUT_OPTION)
     .action(async (raw) => {
       const options = parseOptions(schema, raw);
-      await printReport(
+      await (await import('../query/report.ts')).printReport(
         options.warehouse,
         'transaction_dispense',
         { charge_point_id: options.chargePoint, transaction_id: BigInt(options.transaction) },

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { DEFAULTS, formatSchema, outputSchema, parseOptions } from '../options.ts';
-import { FORMAT_OPTION, OUTPUT_OPTION, printReport } from '../query/report.ts';
+import { DEFAULTS, FORMAT_OPTION, formatSchema, OUTPUT_OPTION, outputSchema, parseOptions } from '../options.ts';
 
 const schema = z.object({ chargePoint: z.string().optional(), warehouse: z.string().min(1), format: formatSchema, output: outputSchema });
 
@@ -15,6 +14,12 @@ export function registerQueryLastSeen(query: Command): void {
     .option(...OUTPUT_OPTION)
     .action(async (raw) => {
       const options = parseOptions(schema, raw);
-      await printReport(options.warehouse, 'last_seen', { charge_point_id: options.chargePoint ?? null }, options.format, options.output);
+      await (await import('../query/report.ts')).printReport(
+        options.warehouse,
+        'last_seen',
+        { charge_point_id: options.chargePoint ?? null },
+        options.format,
+        options.output,
+      );
     });
 }

@@ -2,8 +2,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { TRANSACTION_COLUMNS } from '../catalog/columns.ts';
 import { columnsHelp, pickColumns } from '../catalog/help.ts';
-import { DEFAULTS, formatSchema, monthSchema, outputSchema, parseOptions } from '../options.ts';
-import { FORMAT_OPTION, OUTPUT_OPTION, printReport } from '../query/report.ts';
+import { DEFAULTS, FORMAT_OPTION, formatSchema, monthSchema, OUTPUT_OPTION, outputSchema, parseOptions } from '../options.ts';
 
 const schema = z.object({ month: monthSchema, warehouse: z.string().min(1), format: formatSchema, output: outputSchema });
 
@@ -36,6 +35,12 @@ export function registerQueryTransactions(query: Command): void {
     .addHelpText('after', columnsHelp(pickColumns(TRANSACTION_COLUMNS, QUERY_TRANSACTIONS_COLUMNS)))
     .action(async (raw) => {
       const options = parseOptions(schema, raw);
-      await printReport(options.warehouse, 'monthly_transactions', { month: options.month }, options.format, options.output);
+      await (await import('../query/report.ts')).printReport(
+        options.warehouse,
+        'monthly_transactions',
+        { month: options.month },
+        options.format,
+        options.output,
+      );
     });
 }

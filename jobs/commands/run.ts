@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { createLogger } from '../log.ts';
-import { runNightly } from '../nightly.ts';
 import { DEFAULTS, monthSchema, parseOptions, timezoneSchema } from '../options.ts';
 
 const schema = z.object({
@@ -54,6 +53,7 @@ export function registerRun(program: Command): void {
     .option('--as-of <ISO-8601>', 'the moment the status page (<out>/html/status.html) describes (default: now)')
     .action(async (raw) => {
       const options = parseOptions(schema, raw);
+      const { runNightly } = await import('../nightly.ts');
       const summary = await runNightly({
         ...options,
         asOf: options.asOf ? new Date(options.asOf) : undefined,

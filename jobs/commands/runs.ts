@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { DEFAULTS, formatSchema, outputSchema, parseOptions } from '../options.ts';
-import { FORMAT_OPTION, OUTPUT_OPTION, printReport } from '../query/report.ts';
+import { DEFAULTS, FORMAT_OPTION, formatSchema, OUTPUT_OPTION, outputSchema, parseOptions } from '../options.ts';
 
 const schema = z.object({
   warehouse: z.string().min(1),
@@ -20,6 +19,12 @@ export function registerRuns(program: Command): void {
     .option(...OUTPUT_OPTION)
     .action(async (raw) => {
       const options = parseOptions(schema, raw);
-      await printReport(options.warehouse, 'runs', { limit: BigInt(options.limit) }, options.format, options.output);
+      await (await import('../query/report.ts')).printReport(
+        options.warehouse,
+        'runs',
+        { limit: BigInt(options.limit) },
+        options.format,
+        options.output,
+      );
     });
 }

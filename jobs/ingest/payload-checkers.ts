@@ -95,7 +95,10 @@ export function startPayloadCheckers(count: number): PayloadCheckers {
   type Waiting = { rows: string[]; resolve: (found: FoundViolation[]) => void };
   const checkHere = (waiting: Waiting) => waiting.resolve(checkPackedCalls(waiting.rows));
   const workers = Array.from({ length: count }, () => {
-    const worker = new Worker(new URL('./payload-check-worker.mjs', import.meta.url));
+    // compiled, the worker is plain JS beside this file; through tsx, a loader registers tsx first
+    const worker = new Worker(
+      new URL(import.meta.url.endsWith('.ts') ? './payload-check-worker.mjs' : './payload-check-worker.js', import.meta.url),
+    );
     const pending = new Map<number, Waiting>();
     const entry = { worker, pending, alive: true };
     const handBack = () => {

@@ -2,7 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const SQL_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../sql');
+// sql/ is read at run time from the package root, beside jobs/: this file is jobs/models/project.ts
+// when run through tsx and dist/jobs/models/project.js when compiled.
+export const SQL_DIR = resolve(dirname(fileURLToPath(import.meta.url)), import.meta.url.endsWith('.ts') ? '../../sql' : '../../../sql');
 
 /** Tables written by the loader; models read them, nothing builds them. */
 export const RAW_TABLES = [

@@ -24,11 +24,6 @@ export async function queryReport(warehouse: string, report: string, params: Par
 }
 
 /** The `--format` and `--output` options every query command takes. */
-export const FORMAT_OPTION = [
-  '--format <table|json|csv|arrow|parquet>',
-  'output format (default: table on a terminal, json otherwise); arrow: an Arrow IPC stream; parquet: a file (needs --output)',
-] as const;
-export const OUTPUT_OPTION = ['--output <file>', 'write the result to this file instead of stdout'] as const;
 
 /** Writes the report with DuckDB's own Parquet writer: the file keeps DuckDB's column types. */
 async function writeReportParquet(warehouse: string, report: string, params: Params, output: string): Promise<void> {
