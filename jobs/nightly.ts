@@ -18,7 +18,7 @@ import { ensureRawLayer } from './ingest/schema.ts';
 import { validateNewPayloads } from './ingest/validate-payloads.ts';
 import { withLock } from './lock.ts';
 import { type Logger, silentLogger } from './log.ts';
-import { loadSqlProject, sqlFile } from './models/project.ts';
+import { loadSqlProject, type SqlFile, sqlFile } from './models/project.ts';
 import { runAudits, runModels, setModelVariables } from './models/run-models.ts';
 import { loadReferenceData, referenceFingerprint } from './reference/load.ts';
 import { type ReferenceData, readReferenceData } from './reference/read.ts';
@@ -40,6 +40,12 @@ export interface NightlyOptions {
   fullRefresh?: boolean;
   /** Only say which files would be loaded; change nothing. */
   dryRun?: boolean;
+  /**
+   * The micro-batch: load the new lines, bring up to date only the models the operator questions
+   * read (LIVE_MODELS and what they read), write the live outputs, and leave every month's reports
+   * to the nightly run.
+   */
+  live?: boolean;
   /** Write the HTML reports and their index (default true). */
   html?: boolean;
   /** Also write each month's Transactions sheet as CSV beside the workbook. */
@@ -76,9 +82,9 @@ export async function runNightly(options: NightlyOptions): Promise<NightlySummar
       async (db) => {
         await ensureRawLayer(db);
         if (options.dryRun) return planOnly(db, options);
-        const runId = await startRun(db);
+        const runId = await startRun(db, options.live ? 'live' : 'nightly');
         try {
-          const summary = await runSteps(db, runId, options, reference);
+          const summary = options.live ? await runLiveSteps(db, runId, options, reference) : await runSteps(db, runId, options, reference);
           await finishRun(db, runId, 'succeeded', summary, null);
           return summary;
         } catch (error) {
@@ -102,22 +108,9 @@ async function runSteps(db: Db, runId: number, options: NightlyOptions, referenc
       ...(reference.customers ? { customers: reference.customers.rows.length } : {}),
     });
   }
-  const loads = await log.step(
-    'load',
-    () =>
-      loadLanding(db, options.landing, {
-        runId,
-        maxLineBytes: options.maxLineBytes,
-        settleSeconds: options.settleSeconds,
-        reload: options.reload,
-      }),
-    (results) => ({
-      files_read: results.filter((result) => result.fileId !== undefined).length,
-      lines_read: results.reduce((sum, result) => sum + result.linesRead, 0),
-    }),
-  );
-  await recordChangedFiles(db, loads);
-  const linesReplaced = await linesMayHaveBeenReplaced(db, loads);
+  const loads = await loadNewLines(db, runId, options, log);
+  await recordChangedFiles(db, loads, 'nightly');
+  const linesReplaced = await linesMayHaveBeenReplaced(db, loads, 'nightly');
   if (await modelsAreCurrent(db, options)) {
     // A micro-batch with nothing new: the models already hold every loaded line in this time zone.
     // The report queries still read the time zone (a session variable): without it, every
@@ -129,15 +122,7 @@ async function runSteps(db: Db, runId: number, options: NightlyOptions, referenc
     await buildModels(db, options, log, linesReplaced);
     if (repricing) await recordRepricedMonths(db, runId);
   }
-  const failures = await log.step(
-    'audits',
-    () => runAudits(db),
-    (found) => ({ failed: found.map((failure) => failure.audit) }),
-  );
-  if (failures.length > 0) {
-    const names = failures.map((failure) => `${failure.audit} (${failure.rows} row${failure.rows === 1 ? '' : 's'})`);
-    throw new CliError(`audit failed: ${names.join(', ')}`, EXIT.dataFailure);
-  }
+  await auditOrFail(db, log);
   const plan = await exportPlan(db, options, linesReplaced);
   const months = plan.map((entry) => entry.month);
   const outputs: string[] = [];
@@ -164,15 +149,157 @@ async function runSteps(db: Db, runId: number, options: NightlyOptions, referenc
   if (options.html !== false) outputs.push(await writeStatusPage(db, { ...options, runId }));
   const totals = await lineTotals(db, loads);
   // Everything loaded so far is now modelled and exported: nothing is pending any more.
-  await db.run(`update landing_files set pending_since_run = null where pending_since_run is not null`);
+  await db.run(
+    `update landing_files set pending_since_run = null, live_lines_modelled = null
+     where pending_since_run is not null or live_lines_modelled is not null`,
+  );
+  await db.run(`delete from live_state`);
   return { runId, ...totals, months, outputs };
 }
 
+/**
+ * The models a micro-batch keeps current: what the operator questions read (`query active`,
+ * `query dispense`, `query last-seen`; trace them with `ocpp-report lineage --model <report>`).
+ * Everything they read is built too; the other marts wait for the nightly run.
+ */
+export const LIVE_MODELS = [
+  'base_ocpp__messages',
+  'stg_ocpp__status_notifications',
+  'int_transactions',
+  'dim_charge_points',
+  'fct_transactions',
+];
+
+/** The models built by a live run: LIVE_MODELS and everything they read. */
+export function liveModelNames(files: SqlFile[] = loadSqlProject()): Set<string> {
+  const byName = new Map(files.filter((file) => file.layer !== 'reports' && file.layer !== 'audits').map((file) => [file.name, file]));
+  const names = new Set<string>();
+  const visit = (name: string) => {
+    const model = byName.get(name);
+    if (!model || names.has(name)) return;
+    names.add(name);
+    for (const upstream of model.reads) visit(upstream);
+  };
+  for (const name of LIVE_MODELS) visit(name);
+  return names;
+}
+
+/**
+ * The micro-batch (`run --live`): load the new lines, bring the live models up to date, audit
+ * them, write the live outputs. Month reports, the whole-network datasets and the HTML index are
+ * left exactly as they are: the next nightly run models every line since the last nightly run
+ * (live runs' too) and writes them, as it would have without the live runs in between.
+ */
+async function runLiveSteps(db: Db, runId: number, options: NightlyOptions, reference: ReferenceData): Promise<NightlySummary> {
+  const log = options.logger ?? silentLogger;
+  if (reference.tariffs || reference.customers) {
+    await loadReferenceData(db, reference, runId);
+    log.event('reference_data', {
+      ...(reference.tariffs ? { tariffs: reference.tariffs.rows.length } : {}),
+      ...(reference.customers ? { customers: reference.customers.rows.length } : {}),
+    });
+  }
+  const loads = await loadNewLines(db, runId, options, log);
+  await recordChangedFiles(db, loads, 'live');
+  const linesReplaced = await linesMayHaveBeenReplaced(db, loads, 'live');
+  // The nightly run's own models cannot tell either: it rebuilds them in full.
+  if (linesReplaced) await db.run(`insert into live_state select 'lines_replaced' where not exists (from live_state)`);
+  const live = liveModelNames();
+  if (await modelsAreCurrent(db, options)) {
+    log.event('models_current', {});
+  } else {
+    const repriced = await referenceChanged(db);
+    await log.step('models', () =>
+      runModels(
+        db,
+        {
+          reportTimezone: options.timezone,
+          logger: log,
+          fullRefresh: options.fullRefresh || repriced,
+          linesReplaced,
+          only: live,
+        },
+        {
+          base_ocpp__lines: () =>
+            log.step(
+              'validate_payloads',
+              () => validateNewPayloads(db),
+              (counts) => ({ ...counts }),
+            ),
+        },
+      ),
+    );
+  }
+  await auditOrFail(db, log, live);
+  const outputs = await log.step(
+    'write_live_outputs',
+    () => writeLiveOutputs(db, options, runId),
+    (written) => ({ outputs: written.length }),
+  );
+  const totals = await lineTotals(db, loads, 'live');
+  // The live models now hold every loaded line; the nightly run still has to model and export them.
+  await db.run(`update landing_files set live_lines_modelled = lines_read where pending_since_run is not null`);
+  return { runId, ...totals, months: [], outputs };
+}
+
+/** What a micro-batch writes from the live models: the status page (unless --no-html). */
+async function writeLiveOutputs(db: Db, options: NightlyOptions, runId: number): Promise<string[]> {
+  return options.html !== false ? [await writeStatusPage(db, { ...options, runId })] : [];
+}
+
+/**
+ * True when the tariffs or customers in force differ from those the models were built with: the
+ * incremental marts would price only the transactions a run touches, so they are rebuilt in full.
+ */
+async function referenceChanged(db: Db): Promise<boolean> {
+  const [built] = await queryRows(db, `select count(*) as n from information_schema.tables where table_name = 'model_build'`);
+  if (Number(built!.n) === 0) return false;
+  const [state] = await queryRows(db, `select * from model_build`);
+  return (state?.reference_sha256 ?? null) !== (await referenceFingerprint(db));
+}
+
+async function loadNewLines(db: Db, runId: number, options: NightlyOptions, log: Logger): Promise<FileLoadResult[]> {
+  // which files were already pending (a killed run, or live runs since the last nightly run), as
+  // this run's load is about to mark its own files pending too
+  await db.run(
+    `create or replace temp table pending_before_run as
+     select file_id, live_lines_modelled from landing_files where pending_since_run is not null`,
+  );
+  return log.step(
+    'load',
+    () =>
+      loadLanding(db, options.landing, {
+        runId,
+        maxLineBytes: options.maxLineBytes,
+        settleSeconds: options.settleSeconds,
+        reload: options.reload,
+      }),
+    (results) => ({
+      files_read: results.filter((result) => result.fileId !== undefined).length,
+      lines_read: results.reduce((sum, result) => sum + result.linesRead, 0),
+    }),
+  );
+}
+
+/** Runs the audits of the models this run built; a failing audit fails the run (exit 1). */
+async function auditOrFail(db: Db, log: Logger, only?: Set<string>): Promise<void> {
+  const failures = await log.step(
+    'audits',
+    () => runAudits(db, loadSqlProject(), only),
+    (found) => ({ failed: found.map((failure) => failure.audit) }),
+  );
+  if (failures.length > 0) {
+    const names = failures.map((failure) => `${failure.audit} (${failure.rows} row${failure.rows === 1 ? '' : 's'})`);
+    throw new CliError(`audit failed: ${names.join(', ')}`, EXIT.dataFailure);
+  }
+}
+
 async function buildModels(db: Db, options: NightlyOptions, log: Logger, linesReplaced: boolean): Promise<void> {
+  const repriced = await referenceChanged(db);
   await log.step('models', () =>
     runModels(
       db,
-      { reportTimezone: options.timezone, logger: log, fullRefresh: options.fullRefresh, linesReplaced },
+      { reportTimezone: options.timezone, logger: log, fullRefresh: options.fullRefresh || repriced, linesReplaced },
       {
         base_ocpp__lines: () =>
           log.step(
@@ -210,7 +337,7 @@ export async function applyReferenceData(
   }
   await loadReferenceData(db, reference, options.runId);
   // no landing file is read: the incremental models have nothing new to process
-  await db.run(`create or replace temp table run_changed_files (file_id bigint, first_line_no bigint)`);
+  await db.run(`create or replace temp table run_changed_files (file_id bigint, first_line_no bigint, from_line_no bigint)`);
   await db.run(`create or replace temp table run_read_files (file_id bigint, first_line_no bigint)`);
   const repricing = await snapshotBillingIfRepricing(db);
   await buildModels(db, { timezone: options.timezone } as NightlyOptions, options.logger ?? silentLogger, false);
@@ -259,14 +386,20 @@ async function recordRepricedMonths(db: Db, runId: number): Promise<void> {
 }
 
 /**
- * True when this run replaced loaded lines (--reload), or when a killed run left files pending:
- * whether that run replaced lines is not known, so the models that need to know are rebuilt.
+ * True when this run replaced loaded lines (--reload), or when a killed run left lines that no
+ * later run modelled: whether that run replaced lines is not known, so the models that need to
+ * know are rebuilt. A live run that had to rebuild leaves the same verdict to the nightly run.
  */
-async function linesMayHaveBeenReplaced(db: Db, loads: FileLoadResult[]): Promise<boolean> {
+async function linesMayHaveBeenReplaced(db: Db, loads: FileLoadResult[], mode: RunMode): Promise<boolean> {
   if (loads.some((load) => load.replaced)) return true;
   const [left] = await queryRows(
     db,
-    `select count(*) as files from run_changed_files where file_id not in (select file_id from run_read_files)`,
+    mode === 'live'
+      ? `select count(*) as files from run_changed_files where from_line_no < first_line_no`
+      : `select count(*) + (select count(*) from live_state) as files
+         from run_changed_files
+         inner join pending_before_run using (file_id)
+         where coalesce(pending_before_run.live_lines_modelled, -1) < run_changed_files.first_line_no - 1`,
   );
   return Number(left!.files) > 0;
 }
@@ -380,11 +513,13 @@ async function planOnly(db: Db, options: NightlyOptions): Promise<NightlySummary
 }
 
 /**
- * The files whose lines are not yet modelled and exported: this run's, and any a killed run left
- * pending. Incremental models process only these, the touched months come from them, and this
- * run's line accounting counts the lines this run read (from first_line_no on).
+ * The files whose lines are not yet modelled: this run's, and any an earlier run left pending.
+ * first_line_no is the first line this run read (its line accounting counts from there);
+ * from_line_no the first line the models do not hold yet. A nightly run models every line since
+ * the last nightly run, so a file already pending (live runs' lines, a killed run's) is modelled
+ * from its first line; a live run models from the first line no live run has modelled.
  */
-async function recordChangedFiles(db: Db, loads: FileLoadResult[]): Promise<void> {
+async function recordChangedFiles(db: Db, loads: FileLoadResult[], mode: RunMode): Promise<void> {
   await db.run(`create or replace temp table run_read_files (file_id bigint, first_line_no bigint)`);
   const appender = await db.createAppender('run_read_files', 'main', 'temp');
   try {
@@ -403,21 +538,43 @@ async function recordChangedFiles(db: Db, loads: FileLoadResult[]): Promise<void
      select
          landing_files.file_id,
          coalesce(run_read_files.first_line_no, landing_files.lines_read + 1) as first_line_no,
+         case
+             when pending_before_run.file_id is null then coalesce(run_read_files.first_line_no, 1)
+             when $live then coalesce(pending_before_run.live_lines_modelled, 0) + 1
+             else 1
+         end as from_line_no,
      from landing_files
      left join run_read_files using (file_id)
-     where landing_files.pending_since_run is not null`,
+     left join pending_before_run using (file_id)
+     where landing_files.pending_since_run is not null
+         and (
+             not $live
+             or run_read_files.file_id is not null
+             or coalesce(pending_before_run.live_lines_modelled, 0) < landing_files.lines_read
+         )`,
+    { live: mode === 'live' },
   );
 }
 
 /** This run's lines: read and blank as the reader counted them, quarantined from the warehouse. */
-async function lineTotals(db: Db, loads: FileLoadResult[]) {
+async function lineTotals(db: Db, loads: FileLoadResult[], mode: RunMode = 'nightly') {
+  // a live run does not build the quarantine mart: its lines are counted where the mart finds them
   const [quarantined] = await queryRows(
     db,
-    `select count(*) as lines
-     from quarantine
-     inner join run_changed_files
-         on quarantine.file_id = run_changed_files.file_id
-         and quarantine.line_no >= run_changed_files.first_line_no`,
+    mode === 'nightly'
+      ? `select count(*) as lines
+         from quarantine
+         inner join run_changed_files
+             on quarantine.file_id = run_changed_files.file_id
+             and quarantine.line_no >= run_changed_files.first_line_no`
+      : `select
+             (select count(*) from reader_rejects semi join run_changed_files
+                  on reader_rejects.file_id = run_changed_files.file_id
+                  and reader_rejects.line_no >= run_changed_files.first_line_no)
+             + (select count(*) from base_ocpp__checked_lines semi join run_changed_files
+                  on base_ocpp__checked_lines.file_id = run_changed_files.file_id
+                  and base_ocpp__checked_lines.line_no >= run_changed_files.first_line_no
+                where base_ocpp__checked_lines.rejection_reason is not null) as lines`,
   );
   const read = loads.reduce((sum, load) => sum + load.linesRead, 0);
   const blank = loads.reduce((sum, load) => sum + load.linesBlank, 0);
@@ -436,10 +593,12 @@ async function lineTotals(db: Db, loads: FileLoadResult[]) {
   };
 }
 
-async function startRun(db: Db): Promise<number> {
+type RunMode = 'nightly' | 'live';
+
+async function startRun(db: Db, mode: RunMode): Promise<number> {
   const [row] = await queryRows(db, `select coalesce(max(run_id), 0) + 1 as run_id from runs`);
   const runId = Number(row!.run_id);
-  await db.run(`insert into runs (run_id, started_at, status) values ($runId, now(), 'running')`, { runId });
+  await db.run(`insert into runs (run_id, started_at, status, mode) values ($runId, now(), 'running', $mode)`, { runId, mode });
   return runId;
 }
 

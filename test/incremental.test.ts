@@ -336,6 +336,72 @@ describe('incremental, idempotent nightly runs', () => {
     expect(paired).toEqual([{ call_line_no: '2' }]);
   });
 
+  it('live runs between two nights answer the questions as a full build would, and change nothing the next night writes', async () => {
+    const [day1, day2] = dayLines(21, 2, '2024-02-28');
+    const chunks = [0, 1, 2, 3, 4].map((index) =>
+      day2!.slice(Math.floor((index * day2!.length) / 5), Math.floor(((index + 1) * day2!.length) / 5)),
+    );
+    const marts = [
+      'select * from fct_transactions order by all',
+      'select * from dim_charge_points order by all',
+      'select * from fct_charge_point_days order by all',
+      'select * exclude (payload) from int_ocpp__replies order by all',
+      'select * from base_ocpp__duplicate_lines order by all',
+      'select * from quarantine order by all',
+      'select * from fct_status_changes order by all',
+    ];
+    const questions = [
+      `select * from dim_charge_points order by all`,
+      `select * from int_transactions order by all`,
+      `select * from stg_ocpp__status_notifications order by all`,
+      `select * from fct_transactions order by all`,
+    ];
+    const withLive = setup();
+    const nightsOnly = setup();
+    for (const { options } of [withLive, nightsOnly]) {
+      writeFileSync(join(options.landing, 'day1.ndjson'), `${day1!.join('\n')}\n`);
+      await runNightly(options);
+    }
+    const growing = join(withLive.options.landing, 'day2.ndjson');
+    const events: string[] = [];
+    const logger: Logger = { event: (name) => events.push(name), step: async (name, work) => (events.push(name), work()) };
+    for (const [index, chunk] of chunks.entries()) {
+      // redelivered lines (the previous chunk's last ten) and a late file logged before day 2
+      const redelivered = index > 0 ? chunks[index - 1]!.slice(-10) : [];
+      appendFileSync(growing, `${[...chunk, ...redelivered].join('\n')}\n`);
+      if (index === 2) writeFileSync(join(withLive.options.landing, 'late.ndjson'), `${day1!.slice(0, 40).join('\n')}\n`);
+      const before = snapshot(withLive.options.out);
+      const summary = await runNightly({ ...withLive.options, live: true, logger });
+      expect(summary.months).toEqual([]);
+      expect(summary.lines.read).toBe(chunk.length + redelivered.length + (index === 2 ? 40 : 0));
+      expect(summary.lines.loaded + summary.lines.quarantined + summary.lines.blank).toBe(summary.lines.read);
+      // no month report is touched by a live run
+      expect(snapshot(withLive.options.out)).toEqual(before);
+      // what the live models answer equals a full build over the same lines
+      const full = setup();
+      cpSync(withLive.options.landing, full.options.landing, { recursive: true });
+      await runNightly(full.options);
+      for (const sql of questions) expect(await withLive.query(sql), sql).toEqual(await full.query(sql));
+    }
+    expect(events).toContain('write_live_outputs');
+    expect(events).not.toContain('export_month');
+    const modes = await withLive.query(`select mode, count(*) as runs from runs group by mode order by mode`);
+    expect(modes).toEqual([
+      { mode: 'live', runs: '5' },
+      { mode: 'nightly', runs: '1' },
+    ]);
+    cpSync(withLive.options.landing, nightsOnly.options.landing, { recursive: true });
+    await runNightly(withLive.options);
+    await runNightly(nightsOnly.options);
+    for (const sql of marts) expect(await withLive.query(sql), sql).toEqual(await nightsOnly.query(sql));
+    const months = readdirSync(join(nightsOnly.options.out, 'parquet', 'transactions')).sort();
+    expect(readdirSync(join(withLive.options.out, 'parquet', 'transactions')).sort()).toEqual(months);
+    for (const month of months) {
+      const file = join('parquet', 'transactions', month, 'transactions.parquet');
+      expect(readFileSync(join(withLive.options.out, file)).equals(readFileSync(join(nightsOnly.options.out, file))), month).toBe(true);
+    }
+  }, 400_000);
+
   it('thirty nights of growing landing data give the same facts and Parquet as one run over everything', async () => {
     const nightly = setup();
     const once = setup();

@@ -23,6 +23,7 @@ const schema = z.object({
     .string()
     .refine((text) => /^\d{4}-\d{2}-\d{2}T/.test(text) && !Number.isNaN(Date.parse(text)), 'not an ISO-8601 date-time')
     .optional(),
+  live: z.boolean(),
 });
 
 export function registerRun(program: Command): void {
@@ -51,6 +52,11 @@ export function registerRun(program: Command): void {
       'CSV id_tag,customer_id,customer_name: replaces the customers in force (they stay in force for later runs)',
     )
     .option('--as-of <ISO-8601>', 'the moment the status page (<out>/html/status.html) describes (default: now)')
+    .option(
+      '--live',
+      'the micro-batch (every few minutes): load new lines and update only what the operator queries read; month reports wait for the nightly run',
+      false,
+    )
     .action(async (raw) => {
       const options = parseOptions(schema, raw);
       const { runNightly } = await import('../nightly.ts');

@@ -41,6 +41,13 @@ alter table landing_files add column if not exists ends_unterminated boolean def
 -- set when lines are loaded, cleared when a run has modelled and exported them: a run killed in
 -- between leaves it set, and the next run processes those files too
 alter table landing_files add column if not exists pending_since_run bigint;
+-- lines of a pending file the live models already hold (run --live); cleared with pending_since_run
+alter table landing_files add column if not exists live_lines_modelled bigint;
+-- 'nightly' or 'live' (run --live); null for runs of earlier versions
+alter table runs add column if not exists mode varchar;
+-- set by a live run that rebuilt its models because lines may have been replaced: the nightly
+-- run then rebuilds its own too; cleared by the nightly run
+create table if not exists live_state (flag varchar not null);
 create table if not exists raw_lines (
   file_id bigint not null,
   line_no bigint not null,

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Db } from '../db.ts';
 import { queryJsonRows, queryRows } from '../db.ts';
 import type { Logger } from '../log.ts';
-import { buildOrder, loadSqlProject, type SqlFile } from './project.ts';
+import { buildOrder, loadSqlProject, RAW_TABLES, type SqlFile } from './project.ts';
 
 export interface ModelRunOptions {
   reportTimezone: string;
@@ -14,6 +14,8 @@ export interface ModelRunOptions {
    * tell which of its rows came from lines that are gone, so it is rebuilt in full.
    */
   linesReplaced?: boolean;
+  /** Build only these models (a live run); the others are left as they are. */
+  only?: Set<string>;
 }
 
 export interface AuditFailure {
@@ -47,6 +49,7 @@ export async function runModels(
   await db.run(`create table if not exists model_state (model varchar not null, sql_sha256 varchar not null)`);
   const built: string[] = [];
   for (const model of buildOrder(files)) {
+    if (options.only && !options.only.has(model.name)) continue;
     try {
       const started = performance.now();
       const mode = await buildModel(
@@ -102,7 +105,11 @@ async function buildModel(db: Db, model: SqlFile, fullRefresh: boolean): Promise
     await db.run(`insert into ${model.name} select * from incremental_rows`);
     await db.run(`drop table incremental_rows`);
   } else if (incremental) {
-    await db.run(`delete from ${model.name} where file_id in (select file_id from run_changed_files)`);
+    // the lines the run models: a live run's appended lines, a nightly run's whole pending files
+    await db.run(
+      `delete from ${model.name} using run_changed_files
+       where ${model.name}.file_id = run_changed_files.file_id and ${model.name}.line_no >= run_changed_files.from_line_no`,
+    );
     await db.run(`insert into ${model.name}\n${model.sql}`);
   } else {
     await db.run(`create or replace table ${model.name} as\n${model.sql}`);
@@ -113,10 +120,15 @@ async function buildModel(db: Db, model: SqlFile, fullRefresh: boolean): Promise
   return incremental ? 'incremental' : 'full';
 }
 
-/** Runs every audit; an audit passes when it returns no rows. */
-export async function runAudits(db: Db, files: SqlFile[] = loadSqlProject()): Promise<AuditFailure[]> {
+/**
+ * Runs every audit (with `only`, those that read nothing but these models and raw tables); an
+ * audit passes when it returns no rows.
+ */
+export async function runAudits(db: Db, files: SqlFile[] = loadSqlProject(), only?: Set<string>): Promise<AuditFailure[]> {
   const failures: AuditFailure[] = [];
-  for (const audit of files.filter((file) => file.layer === 'audits')) {
+  const raw = new Set<string>(RAW_TABLES);
+  const audits = files.filter((file) => file.layer === 'audits' && (!only || file.reads.every((name) => only.has(name) || raw.has(name))));
+  for (const audit of audits) {
     const rows = await queryJsonRows(db, `select * from (\n${audit.sql}\n) limit 1000`);
     if (rows.length > 0) failures.push({ audit: audit.name, rows: rows.length, sample: rows.slice(0, 5) });
   }

@@ -10,6 +10,7 @@ with
 run_changed_files as (
     select
         file_id,
+        from_line_no,
     from run_changed_files
 ),
 
@@ -61,6 +62,7 @@ new_calls as (
     -- a full build pairs every reply anyway
     where getvariable('is_incremental')
         and file_id in (select run_changed_files.file_id from run_changed_files)
+        and line_no >= (select run_changed_files.from_line_no from run_changed_files where run_changed_files.file_id = calls.file_id)
     group by charge_point_id, unique_id
 ),
 
@@ -82,7 +84,12 @@ replies_to_pair as (
         and replies.unique_id = new_calls.unique_id
         and replies.logged_at >= new_calls.first_logged_at
     where getvariable('is_incremental') is not true
-        or replies.file_id in (select run_changed_files.file_id from run_changed_files)
+        or (
+            replies.file_id in (select run_changed_files.file_id from run_changed_files)
+            and replies.line_no >= (
+                select run_changed_files.from_line_no from run_changed_files where run_changed_files.file_id = replies.file_id
+            )
+        )
         or new_calls.unique_id is not null
 ),
 

@@ -16,6 +16,7 @@ runs as (
         lines_blank,
         months_exported,
         error,
+        mode,
     from runs
 )
 
@@ -33,6 +34,7 @@ select
     lines_blank,
     array_to_string(months_exported, ',') as months_exported,
     error,
+    mode,
 from runs
 order by run_id desc
 limit $limit

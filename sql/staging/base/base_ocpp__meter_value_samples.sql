@@ -19,7 +19,13 @@ base_ocpp__lines as (
         rejection_reason,
     from base_ocpp__lines
     where getvariable('is_incremental') is not true
-        or file_id in (select file_id from run_changed_files)
+        or (
+            file_id in (select run_changed_files.file_id from run_changed_files)
+            and line_no >= (
+                select run_changed_files.from_line_no from run_changed_files
+                where run_changed_files.file_id = base_ocpp__lines.file_id
+            )
+        )
 ),
 
 meter_values as (
