@@ -273,6 +273,7 @@ async function loadNewLines(db: Db, runId: number, options: NightlyOptions, log:
         maxLineBytes: options.maxLineBytes,
         settleSeconds: options.settleSeconds,
         reload: options.reload,
+        onProgress: log.progress,
       }),
     (results) => ({
       files_read: results.filter((result) => result.fileId !== undefined).length,

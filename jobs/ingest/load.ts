@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { BIGINT, DuckDBDataChunk, VARCHAR } from '@duckdb/node-api';
 import type { Db } from '../db.ts';
 import { queryRows, siblingConnection, transaction } from '../db.ts';
+import type { LoadProgress } from '../log.ts';
 import { discoverLandingFiles } from './discover.ts';
 import { DEFAULT_MAX_LINE_BYTES, LINE_CHECKSUM_MODULUS, type ReadProgress, readLines, scanPlainFile, sha256Hex } from './read-lines.ts';
 
@@ -48,6 +49,8 @@ export interface LoadOptions {
   /** Decide what would happen, change nothing. */
   dryRun?: boolean;
   now?: number;
+  /** Called as files finish, for a progress bar. */
+  onProgress?: (progress: LoadProgress) => void;
 }
 
 interface KnownFile {
@@ -80,6 +83,16 @@ export async function loadLanding(db: Db, landingDir: string, options: LoadOptio
   const paths = await discoverLandingFiles(landingDir);
   const fileIds = await allocateFileIds(db, paths);
   const results: FileLoadResult[] = new Array(paths.length);
+  const sizes = options.onProgress ? await Promise.all(paths.map(async (path) => (await stat(path)).size)) : [];
+  const progress: LoadProgress = {
+    filesDone: 0,
+    filesTotal: paths.length,
+    linesRead: 0,
+    bytesDone: 0,
+    bytesTotal: sizes.reduce((sum, size) => sum + size, 0),
+    bytesRead: 0,
+    startedAt: Date.now(),
+  };
   let next = 0;
   let failed = false;
   const worker = async (connection: Db) => {
@@ -88,6 +101,13 @@ export async function loadLanding(db: Db, landingDir: string, options: LoadOptio
       const path = paths[index]!;
       try {
         results[index] = await loadFile(connection, path, fileIds.get(path)!, options);
+        if (options.onProgress) {
+          progress.filesDone += 1;
+          progress.linesRead += results[index].linesRead;
+          progress.bytesDone += sizes[index]!;
+          if (results[index].fileId !== undefined) progress.bytesRead += sizes[index]!;
+          options.onProgress(progress);
+        }
       } catch (error) {
         failed = true;
         throw error;
