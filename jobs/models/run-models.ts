@@ -52,11 +52,7 @@ export async function runModels(
     if (options.only && !options.only.has(model.name)) continue;
     try {
       const started = performance.now();
-      const mode = await buildModel(
-        db,
-        model,
-        (options.fullRefresh ?? false) || (model.uniqueKey !== undefined && (options.linesReplaced ?? false)),
-      );
+      const mode = await buildModel(db, model, (options.fullRefresh ?? false) || ((options.linesReplaced ?? false) && !isPerLine(model)));
       options.logger?.event('model', { model: model.name, mode, duration_ms: Math.round(performance.now() - started) });
     } catch (error) {
       throw new Error(`model ${model.layer}/${model.name} failed: ${(error as Error).message}`);
@@ -65,6 +61,16 @@ export async function runModels(
     await afterModel[model.name]?.();
   }
   return built;
+}
+
+/**
+ * A model whose rows each come from one line alone (the parse and what it unpacks): replacing a
+ * file's lines changes that file's rows only. Every other incremental model may hold rows that
+ * depend on other files' lines (a duplicate, a pairing, a total), so it is rebuilt in full then.
+ */
+const PER_LINE_READS = new Set(['raw_lines', 'run_changed_files', 'base_ocpp__lines']);
+function isPerLine(model: SqlFile): boolean {
+  return model.uniqueKey === undefined && model.reads.every((name) => PER_LINE_READS.has(name));
 }
 
 /** A model that changed from table to view (or back) must first lose its old kind of object. */

@@ -1,12 +1,15 @@
 -- One row per charge point seen in the logs: when it was last heard from (any message to or
--- from it, replies included) and what its latest BootNotification said.
+-- from it, replies included) and what its latest BootNotification said. Its traffic comes summed
+-- per file from int_charge_point_connections, so this small table is rebuilt cheaply every run.
 with
 
-base_ocpp__messages as (
+int_charge_point_connections as (
     select
         charge_point_id,
-        logged_at,
-    from base_ocpp__messages
+        first_seen_at,
+        last_seen_at,
+        messages,
+    from int_charge_point_connections
 ),
 
 stg_ocpp__boot_notifications as (
@@ -36,10 +39,10 @@ int_ocpp__replies as (
 connections as (
     select
         charge_point_id,
-        min(logged_at) as first_seen_at,
-        max(logged_at) as last_seen_at,
-        count(*) as messages,
-    from base_ocpp__messages
+        min(first_seen_at) as first_seen_at,
+        max(last_seen_at) as last_seen_at,
+        sum(messages)::bigint as messages,
+    from int_charge_point_connections
     group by charge_point_id
 ),
 

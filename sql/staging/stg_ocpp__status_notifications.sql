@@ -1,3 +1,4 @@
+-- materialized: incremental
 with
 
 base_ocpp__messages as (
@@ -11,6 +12,15 @@ base_ocpp__messages as (
         action,
         payload,
     from base_ocpp__messages
+    -- an incremental run adds the lines the models do not hold yet (run_changed_files.from_line_no on)
+    where getvariable('is_incremental') is not true
+        or (
+            file_id in (select run_changed_files.file_id from run_changed_files)
+            and line_no >= (
+                select run_changed_files.from_line_no from run_changed_files
+                where run_changed_files.file_id = base_ocpp__messages.file_id
+            )
+        )
 ),
 
 status_notifications as (

@@ -1,10 +1,14 @@
+-- materialized: incremental
 -- Valid lines that repeat an earlier one: the same charge point, log time, message type, unique
 -- id, action and payload, at a later (file_id, line_no). base_ocpp__messages leaves them out.
 -- Only lines whose small key columns collide with another line's can repeat one, and those are
 -- few: the payloads are read and compared for them alone, not for every line.
+-- A new line can only repeat an earlier one (line ids grow), so an incremental run checks its
+-- new lines against the lines logged at the same times (a repeat has the same log time): the
+-- scan reads the new lines' span of log times, not all history, and earlier verdicts stand.
 with
 
--- not materialized: read twice, and only the second read (a handful of lines) needs the payload
+-- not materialized: read several times, and only the last read (a handful of lines) needs the payload
 base_ocpp__checked_lines as not materialized (
     select
         file_id,
@@ -17,16 +21,69 @@ base_ocpp__checked_lines as not materialized (
         payload,
         rejection_reason,
     from base_ocpp__checked_lines
+    where rejection_reason is null
+),
+
+run_changed_files as (
+    select
+        file_id,
+        from_line_no,
+    from run_changed_files
+),
+
+new_line_keys as (
+    select
+        file_id,
+        line_no,
+        logged_at,
+        -- equal keys give equal hashes; a collision of unequal keys only adds a candidate
+        hash(charge_point_id, logged_at, message_type_id, unique_id, action) as key_hash,
+    from base_ocpp__checked_lines
+    where getvariable('is_incremental') is not true
+        or (
+            file_id in (select run_changed_files.file_id from run_changed_files)
+            and line_no >= (
+                select run_changed_files.from_line_no from run_changed_files
+                where run_changed_files.file_id = base_ocpp__checked_lines.file_id
+            )
+        )
+),
+
+new_logged_span as (
+    select
+        min(logged_at) as first_logged_at,
+        max(logged_at) as last_logged_at,
+    from new_line_keys
+),
+
+-- incremental: the earlier lines logged within the new lines' span whose key a new line shares
+earlier_line_keys as (
+    select
+        file_id,
+        line_no,
+        logged_at,
+        hash(charge_point_id, logged_at, message_type_id, unique_id, action) as key_hash,
+    from base_ocpp__checked_lines
+    where getvariable('is_incremental')
+        and logged_at >= (select new_logged_span.first_logged_at from new_logged_span)
+        and logged_at <= (select new_logged_span.last_logged_at from new_logged_span)
+        and hash(charge_point_id, logged_at, message_type_id, unique_id, action) in (
+            select new_line_keys.key_hash from new_line_keys
+        )
 ),
 
 line_keys as (
     select
         file_id,
         line_no,
-        -- equal keys give equal hashes; a collision of unequal keys only adds a candidate
-        hash(charge_point_id, logged_at, message_type_id, unique_id, action) as key_hash,
-    from base_ocpp__checked_lines
-    where rejection_reason is null
+        key_hash,
+    from new_line_keys
+    union
+    select
+        file_id,
+        line_no,
+        key_hash,
+    from earlier_line_keys
 ),
 
 repeated_keys as (
@@ -60,6 +117,11 @@ candidates as (
     semi join candidate_lines
         on base_ocpp__checked_lines.file_id = candidate_lines.file_id
         and base_ocpp__checked_lines.line_no = candidate_lines.line_no
+    where getvariable('is_incremental') is not true
+        or (
+            base_ocpp__checked_lines.logged_at >= (select new_logged_span.first_logged_at from new_logged_span)
+            and base_ocpp__checked_lines.logged_at <= (select new_logged_span.last_logged_at from new_logged_span)
+        )
 ),
 
 repeats as (
@@ -71,9 +133,20 @@ repeats as (
         partition by charge_point_id, logged_at, message_type_id, unique_id, action, payload::varchar
         order by file_id, line_no
     ) > 1
+),
+
+-- earlier lines' verdicts stand: an incremental run adds those of its new lines
+new_repeats as (
+    select
+        repeats.file_id,
+        repeats.line_no,
+    from repeats
+    semi join new_line_keys
+        on repeats.file_id = new_line_keys.file_id
+        and repeats.line_no = new_line_keys.line_no
 )
 
 select
     file_id,
     line_no,
-from repeats
+from new_repeats
