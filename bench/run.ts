@@ -315,8 +315,26 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
       runs: { type: 'string', default: '3' },
       'work-dir': { type: 'string' },
       'results-dir': { type: 'string', default: join(ROOT, 'bench', 'results') },
+      history: { type: 'boolean', default: false },
+      'charge-points': { type: 'string', default: '40' },
+      days: { type: 'string', default: '69' },
+      'short-days': { type: 'string', default: '21' },
     },
   });
+  if (values.history) {
+    const { formatHistoryReport, runHistoryBenchmark } = await import('./history.ts');
+    const report = await runHistoryBenchmark({
+      chargePoints: Number(values['charge-points']),
+      days: Number(values.days),
+      shortDays: Number(values['short-days']),
+      runs: Number(values.runs),
+      workDir: values['work-dir'],
+      resultsDir: values['results-dir']!,
+      verbose: true,
+    });
+    console.log(formatHistoryReport(report));
+    process.exit(0);
+  }
   const report = await runBenchmark({
     size: values.size!,
     runs: Number(values.runs),

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { appendFileSync, cpSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { queryJsonRows, withWarehouse } from '../jobs/db.ts';
 import { toLine } from '../jobs/generate/dialects.ts';
@@ -405,6 +406,52 @@ describe('incremental, idempotent nightly runs', () => {
       expect(readFileSync(join(withLive.options.out, file)).equals(readFileSync(join(nightsOnly.options.out, file))), month).toBe(true);
     }
   }, 400_000);
+
+  it('any batches of late, out-of-order and redelivered lines, live or nightly, end as one full build of the same files', async () => {
+    const lines = dayLines(33, 2, '2024-05-31').flat();
+    const tables = [
+      'select * from fct_transactions order by all',
+      'select * from dim_charge_points order by all',
+      'select * from int_energy_register_samples order by all',
+      'select * from base_ocpp__duplicate_lines order by all',
+      'select * exclude (payload) from int_ocpp__replies order by all',
+      'select * from stg_ocpp__status_notifications order by all',
+      'select * from fct_charge_point_days order by all',
+    ];
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.record({ size: fc.integer({ min: 1, max: 400 }), append: fc.boolean(), live: fc.boolean() }), {
+          minLength: 2,
+          maxLength: 4,
+        }),
+        fc.array(fc.nat(), { maxLength: 30 }),
+        fc.integer(),
+        async (batches, redeliveries, seed) => {
+          // out of order: a seeded shuffle within windows of 200 lines; redelivered: repeats of earlier lines
+          const shuffled = [...lines, ...redeliveries.map((index) => lines[index % lines.length]!)]
+            .map((line, index) => ({ line, key: Math.floor(index / 200) * 1e6 + ((index * 7919 + seed) % 1000003) }))
+            .sort((a, b) => a.key - b.key)
+            .map((entry) => entry.line);
+          const incremental = setup();
+          let file = '';
+          let taken = 0;
+          for (const [index, batch] of batches.entries()) {
+            const chunk = index === batches.length - 1 ? shuffled.slice(taken) : shuffled.slice(taken, taken + batch.size);
+            taken += chunk.length;
+            if (!batch.append || !file) file = join(incremental.options.landing, `part-${String(index).padStart(3, '0')}.ndjson`);
+            appendFileSync(file, chunk.length > 0 ? `${chunk.join('\n')}\n` : '');
+            await runNightly({ ...incremental.options, live: batch.live });
+          }
+          await runNightly(incremental.options);
+          const once = setup();
+          cpSync(incremental.options.landing, once.options.landing, { recursive: true });
+          await runNightly(once.options);
+          for (const sql of tables) expect(await incremental.query(sql), sql).toEqual(await once.query(sql));
+        },
+      ),
+      { numRuns: 3 },
+    );
+  }, 900_000);
 
   it('thirty nights of growing landing data give the same facts and Parquet as one run over everything', async () => {
     const nightly = setup();

@@ -46,6 +46,7 @@ export async function runModels(
   files: SqlFile[] = loadSqlProject(),
 ): Promise<string[]> {
   await setModelVariables(db, options);
+  await setChangedLineVariables(db, false);
   await db.run(`create table if not exists model_state (model varchar not null, sql_sha256 varchar not null)`);
   const built: string[] = [];
   for (const model of buildOrder(files)) {
@@ -58,6 +59,7 @@ export async function runModels(
       throw new Error(`model ${model.layer}/${model.name} failed: ${(error as Error).message}`);
     }
     built.push(model.name);
+    if (model.name === 'base_ocpp__lines') await setChangedLineVariables(db, true);
     await afterModel[model.name]?.();
   }
   return built;
@@ -71,6 +73,31 @@ export async function runModels(
 const PER_LINE_READS = new Set(['raw_lines', 'run_changed_files', 'base_ocpp__lines']);
 function isPerLine(model: SqlFile): boolean {
   return model.uniqueKey === undefined && model.reads.every((name) => PER_LINE_READS.has(name));
+}
+
+/**
+ * Constants an incremental model filters on before anything else, so DuckDB skips the row groups
+ * of older data instead of joining all history to run_changed_files: the first changed file id,
+ * and (once the new lines are parsed) the span of their log times. Each model still applies its
+ * exact condition (the file's from_line_no) on what is left.
+ */
+async function setChangedLineVariables(db: Db, parsed: boolean): Promise<void> {
+  const [present] = await queryRows(db, `select count(*) as tables from duckdb_tables() where table_name = 'run_changed_files'`);
+  if (Number(present!.tables) === 0) return;
+  await db.run(`set variable first_changed_file_id = (select coalesce(min(file_id), 9223372036854775807) from run_changed_files)`);
+  if (!parsed) return;
+  await db.run(
+    `set variable new_lines_first_logged_at = (
+       select min(logged_at) from base_ocpp__lines semi join run_changed_files
+           on base_ocpp__lines.file_id = run_changed_files.file_id and base_ocpp__lines.line_no >= run_changed_files.from_line_no
+       where base_ocpp__lines.file_id >= getvariable('first_changed_file_id'))`,
+  );
+  await db.run(
+    `set variable new_lines_last_logged_at = (
+       select max(logged_at) from base_ocpp__lines semi join run_changed_files
+           on base_ocpp__lines.file_id = run_changed_files.file_id and base_ocpp__lines.line_no >= run_changed_files.from_line_no
+       where base_ocpp__lines.file_id >= getvariable('first_changed_file_id'))`,
+  );
 }
 
 /** A model that changed from table to view (or back) must first lose its old kind of object. */

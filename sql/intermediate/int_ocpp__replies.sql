@@ -14,7 +14,7 @@ run_changed_files as (
     from run_changed_files
 ),
 
-base_ocpp__messages as (
+base_ocpp__messages as not materialized (
     select
         file_id,
         line_no,
@@ -26,7 +26,7 @@ base_ocpp__messages as (
     from base_ocpp__messages
 ),
 
-stg_ocpp__call_results as (
+stg_ocpp__call_results as not materialized (
     select
         file_id,
         line_no,
@@ -41,7 +41,7 @@ stg_ocpp__call_results as (
     from stg_ocpp__call_results
 ),
 
-calls as (
+calls as not materialized (
     select
         file_id,
         line_no,
@@ -61,6 +61,7 @@ new_calls as (
     from calls
     -- a full build pairs every reply anyway
     where getvariable('is_incremental')
+        and file_id >= getvariable('first_changed_file_id')
         and file_id in (select run_changed_files.file_id from run_changed_files)
         and line_no >= (select run_changed_files.from_line_no from run_changed_files where run_changed_files.file_id = calls.file_id)
     group by charge_point_id, unique_id
@@ -79,28 +80,61 @@ replies_to_pair as (
         replies.error_code,
         replies.error_description,
     from stg_ocpp__call_results as replies
-    left join new_calls
-        on replies.charge_point_id = new_calls.charge_point_id
-        and replies.unique_id = new_calls.unique_id
-        and replies.logged_at >= new_calls.first_logged_at
     where getvariable('is_incremental') is not true
         or (
-            replies.file_id in (select run_changed_files.file_id from run_changed_files)
+            replies.file_id >= getvariable('first_changed_file_id')
+            and replies.file_id in (select run_changed_files.file_id from run_changed_files)
             and replies.line_no >= (
                 select run_changed_files.from_line_no from run_changed_files where run_changed_files.file_id = replies.file_id
             )
         )
-        or new_calls.unique_id is not null
+    union
+    -- earlier replies a CALL of the run's lines (logged before them: a late file) may now own; the
+    -- constant bound lets DuckDB skip the row groups of older replies
+    select
+        replies.file_id,
+        replies.line_no,
+        replies.charge_point_id,
+        replies.unique_id,
+        replies.logged_at,
+        replies.message_type_id,
+        replies.logged_action,
+        replies.payload,
+        replies.error_code,
+        replies.error_description,
+    from stg_ocpp__call_results as replies
+    semi join new_calls
+        on replies.charge_point_id = new_calls.charge_point_id
+        and replies.unique_id = new_calls.unique_id
+        and replies.logged_at >= new_calls.first_logged_at
+    where getvariable('is_incremental')
+        and replies.logged_at >= getvariable('new_lines_first_logged_at')
 ),
 
--- An incremental run needs, per id, only the CALLs from the latest one at or before its earliest
--- reply to pair on: older CALLs can own none of them, and the asof join then sorts a few rows
--- instead of every CALL ever logged. Empty in a full build, which takes every CALL.
+-- An incremental run looks for the CALLs first among those logged from a day before its earliest
+-- line (a constant bound: DuckDB skips older row groups), where a reply's CALL almost always is;
+-- a reply with no CALL there at or before it is paired on the older CALLs of its id below.
+recent_calls as (
+    select
+        file_id,
+        line_no,
+        charge_point_id,
+        unique_id,
+        logged_at,
+        action,
+    from calls
+    where getvariable('is_incremental') is not true
+        or logged_at >= getvariable('new_lines_first_logged_at') - interval 1 day
+),
+
+-- Per id, only the CALLs from the latest one at or before its earliest reply to pair on: older
+-- CALLs can own none of them, and the asof join then sorts a few rows instead of every CALL ever
+-- logged. Empty in a full build, which takes every CALL.
 pairing_cutoffs as (
     select
         keys.charge_point_id,
         keys.unique_id,
-        max(calls.logged_at) filter (where calls.logged_at <= keys.first_reply_logged_at) as cutoff_logged_at,
+        max(recent_calls.logged_at) filter (where recent_calls.logged_at <= keys.first_reply_logged_at) as cutoff_logged_at,
     from (
         select
             charge_point_id,
@@ -110,32 +144,32 @@ pairing_cutoffs as (
         where getvariable('is_incremental')
         group by charge_point_id, unique_id
     ) as keys
-    left join calls
-        on keys.charge_point_id = calls.charge_point_id
-        and keys.unique_id = calls.unique_id
+    left join recent_calls
+        on keys.charge_point_id = recent_calls.charge_point_id
+        and keys.unique_id = recent_calls.unique_id
     group by keys.charge_point_id, keys.unique_id
 ),
 
 candidate_calls as (
     select
-        calls.file_id,
-        calls.line_no,
-        calls.charge_point_id,
-        calls.unique_id,
-        calls.logged_at,
-        calls.action,
-    from calls
+        recent_calls.file_id,
+        recent_calls.line_no,
+        recent_calls.charge_point_id,
+        recent_calls.unique_id,
+        recent_calls.logged_at,
+        recent_calls.action,
+    from recent_calls
     left join pairing_cutoffs
-        on calls.charge_point_id = pairing_cutoffs.charge_point_id
-        and calls.unique_id = pairing_cutoffs.unique_id
+        on recent_calls.charge_point_id = pairing_cutoffs.charge_point_id
+        and recent_calls.unique_id = pairing_cutoffs.unique_id
     where getvariable('is_incremental') is not true
         or (
             pairing_cutoffs.unique_id is not null
-            and (pairing_cutoffs.cutoff_logged_at is null or calls.logged_at >= pairing_cutoffs.cutoff_logged_at)
+            and (pairing_cutoffs.cutoff_logged_at is null or recent_calls.logged_at >= pairing_cutoffs.cutoff_logged_at)
         )
 ),
 
-paired as (
+paired_recent as (
     select
         replies.file_id,
         replies.line_no,
@@ -143,10 +177,11 @@ paired as (
         replies.unique_id,
         replies.logged_at,
         replies.message_type_id,
-        coalesce(calls.action, replies.logged_action) as action,
+        replies.logged_action,
         replies.payload,
         replies.error_code,
         replies.error_description,
+        calls.action as call_action,
         calls.file_id as call_file_id,
         calls.line_no as call_line_no,
         calls.logged_at as call_logged_at,
@@ -155,6 +190,118 @@ paired as (
         on replies.charge_point_id = calls.charge_point_id
         and replies.unique_id = calls.unique_id
         and replies.logged_at >= calls.logged_at
+),
+
+-- incremental: the replies without a recent CALL, paired on the older CALLs of their id (usually
+-- none, and then DuckDB reads no older CALL at all)
+unpaired as (
+    select
+        file_id,
+        line_no,
+        charge_point_id,
+        unique_id,
+        logged_at,
+        message_type_id,
+        logged_action,
+        payload,
+        error_code,
+        error_description,
+    from paired_recent
+    where getvariable('is_incremental') and call_file_id is null
+),
+
+older_calls as (
+    select
+        calls.file_id,
+        calls.line_no,
+        calls.charge_point_id,
+        calls.unique_id,
+        calls.logged_at,
+        calls.action,
+    from calls
+    semi join unpaired
+        on calls.charge_point_id = unpaired.charge_point_id
+        and calls.unique_id = unpaired.unique_id
+    where getvariable('is_incremental')
+        and calls.logged_at < getvariable('new_lines_first_logged_at') - interval 1 day
+),
+
+paired_older as (
+    select
+        replies.file_id,
+        replies.line_no,
+        replies.charge_point_id,
+        replies.unique_id,
+        replies.logged_at,
+        replies.message_type_id,
+        replies.logged_action,
+        replies.payload,
+        replies.error_code,
+        replies.error_description,
+        calls.action as call_action,
+        calls.file_id as call_file_id,
+        calls.line_no as call_line_no,
+        calls.logged_at as call_logged_at,
+    from unpaired as replies
+    asof left join older_calls as calls
+        on replies.charge_point_id = calls.charge_point_id
+        and replies.unique_id = calls.unique_id
+        and replies.logged_at >= calls.logged_at
+),
+
+paired_both as (
+    select
+        file_id,
+        line_no,
+        charge_point_id,
+        unique_id,
+        logged_at,
+        message_type_id,
+        logged_action,
+        payload,
+        error_code,
+        error_description,
+        call_action,
+        call_file_id,
+        call_line_no,
+        call_logged_at,
+    from paired_recent
+    where getvariable('is_incremental') is not true or call_file_id is not null
+    union all
+    select
+        file_id,
+        line_no,
+        charge_point_id,
+        unique_id,
+        logged_at,
+        message_type_id,
+        logged_action,
+        payload,
+        error_code,
+        error_description,
+        call_action,
+        call_file_id,
+        call_line_no,
+        call_logged_at,
+    from paired_older
+),
+
+paired as (
+    select
+        file_id,
+        line_no,
+        charge_point_id,
+        unique_id,
+        logged_at,
+        message_type_id,
+        coalesce(call_action, logged_action) as action,
+        payload,
+        error_code,
+        error_description,
+        call_file_id,
+        call_line_no,
+        call_logged_at,
+    from paired_both
 )
 
 select

@@ -79,6 +79,7 @@ recompute_from as (
         cast(min(logged_at) at time zone getvariable('report_timezone') as date) as from_day,
     from base_ocpp__messages
     where getvariable('is_incremental')
+        and file_id >= getvariable('first_changed_file_id')
         and file_id in (select run_changed_files.file_id from run_changed_files)
     group by charge_point_id
     union all
@@ -87,6 +88,7 @@ recompute_from as (
         date '0001-01-01' as from_day,
     from base_ocpp__messages
     where getvariable('is_incremental')
+        and file_id >= getvariable('first_changed_file_id')
         and file_id in (select run_changed_files.file_id from run_changed_files)
         and message_type_id = 2
         and action = 'BootNotification'
@@ -96,6 +98,7 @@ recompute_from as (
         date '0001-01-01' as from_day,
     from int_ocpp__replies
     where getvariable('is_incremental')
+        and file_id >= getvariable('first_changed_file_id')
         and file_id in (select run_changed_files.file_id from run_changed_files)
         and action = 'BootNotification'
     union all
@@ -104,6 +107,7 @@ recompute_from as (
         cast(coalesce(started_at, start_logged_at) at time zone getvariable('report_timezone') as date) as from_day,
     from int_transaction_starts
     where getvariable('is_incremental')
+        and start_file_id >= getvariable('first_changed_file_id')
         and start_file_id in (select run_changed_files.file_id from run_changed_files)
     union all
     select
@@ -111,6 +115,7 @@ recompute_from as (
         cast(least(started_at, stopped_at) at time zone getvariable('report_timezone') as date) as from_day,
     from fct_transactions
     where getvariable('is_incremental')
+        and stop_file_id >= getvariable('first_changed_file_id')
         and stop_file_id in (select run_changed_files.file_id from run_changed_files)
 ),
 

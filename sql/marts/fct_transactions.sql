@@ -1,9 +1,14 @@
 -- One row per transaction. Completed ones carry the billed figures; open ones (never stopped)
 -- and stops whose start is not in the data stay visible with what is known. `flags` names what
 -- a reviewer should look at; flagged rows stay in the mart and the reports.
+-- An incremental run rebuilds the rows of the transactions (charge point and id) its lines touch:
+-- every row with such a key is replaced.
+-- materialized: incremental
+-- unique_key: charge_point_id, transaction_id
 with
 
-int_transactions as (
+-- not materialized (here and below): read by both branches of a union, each filtered its own way
+int_transactions as not materialized (
     select
         charge_point_id,
         transaction_id,
@@ -27,8 +32,10 @@ int_transactions as (
     from int_transactions
 ),
 
-int_energy_register_samples as (
+int_energy_register_samples as not materialized (
     select
+        charge_point_id,
+        transaction_id,
         sampled_at,
         logged_at,
         energy_register_wh,
@@ -64,11 +71,186 @@ stg_finance__customers as (
     from stg_finance__customers
 ),
 
+int_transaction_starts as (
+    select
+        charge_point_id,
+        transaction_id,
+        start_file_id,
+        start_line_no,
+    from int_transaction_starts
+    where getvariable('is_incremental') and transaction_id is not null
+),
+
+new_starts as (
+    select
+        charge_point_id,
+        transaction_id,
+    from int_transaction_starts
+    where getvariable('is_incremental')
+        and transaction_id is not null
+        and start_file_id >= getvariable('first_changed_file_id')
+        and start_file_id in (select run_changed_files.file_id from run_changed_files)
+        and start_line_no >= (
+            select run_changed_files.from_line_no from run_changed_files
+            where run_changed_files.file_id = int_transaction_starts.start_file_id
+        )
+),
+
+new_start_replies as (
+    select
+        call_file_id,
+        call_line_no,
+    from int_ocpp__replies
+    where getvariable('is_incremental')
+        and message_type_id = 3
+        and action = 'StartTransaction'
+        and file_id >= getvariable('first_changed_file_id')
+        and file_id in (select run_changed_files.file_id from run_changed_files)
+        and line_no >= (
+            select run_changed_files.from_line_no from run_changed_files
+            where run_changed_files.file_id = int_ocpp__replies.file_id
+        )
+),
+
+new_stops as (
+    select
+        charge_point_id,
+        transaction_id,
+    from stg_ocpp__stop_transactions
+    where getvariable('is_incremental')
+        and transaction_id is not null
+        and file_id >= getvariable('first_changed_file_id')
+        and file_id in (select run_changed_files.file_id from run_changed_files)
+        and line_no >= (
+            select run_changed_files.from_line_no from run_changed_files
+            where run_changed_files.file_id = stg_ocpp__stop_transactions.file_id
+        )
+),
+
+new_samples as (
+    select
+        file_id,
+        line_no,
+        charge_point_id,
+        transaction_id,
+    from base_ocpp__meter_value_samples
+    where getvariable('is_incremental')
+        and file_id >= getvariable('first_changed_file_id')
+        and file_id in (select run_changed_files.file_id from run_changed_files)
+        and line_no >= (
+            select run_changed_files.from_line_no from run_changed_files
+            where run_changed_files.file_id = base_ocpp__meter_value_samples.file_id
+        )
+),
+
 -- without a tariff file ever given nothing is priced, and nothing is flagged for it either
 reference_in_force as (
     select
         (select count(*) from stg_finance__tariffs) > 0 as tariffs_given,
         (select count(*) from stg_finance__customers) > 0 as customers_given,
+),
+
+-- the transactions (charge point and id) a run's lines can change: those they start, give an id
+-- (a start reply), stop or sample; a start that appears or loses its id moves samples of its id
+touched_transactions as (
+    select
+        charge_point_id,
+        transaction_id,
+    from new_starts
+    union
+    select
+        starts.charge_point_id,
+        starts.transaction_id,
+    from int_transaction_starts as starts
+    semi join new_start_replies
+        on starts.start_file_id = new_start_replies.call_file_id
+        and starts.start_line_no = new_start_replies.call_line_no
+    union
+    select
+        charge_point_id,
+        transaction_id,
+    from new_stops
+    union
+    select
+        charge_point_id,
+        transaction_id,
+    from new_samples
+    where transaction_id is not null
+),
+
+-- a full build: every transaction; an incremental run: the touched ones
+transactions_to_build as (
+    select
+        charge_point_id,
+        transaction_id,
+        connector_id,
+        id_tag,
+        meter_start_wh,
+        meter_stop_wh,
+        started_at,
+        stopped_at,
+        stop_reason,
+        start_logged_at,
+        stop_logged_at,
+        start_file_id,
+        start_line_no,
+        stop_file_id,
+        stop_line_no,
+        stops_received,
+        stops_differ,
+        start_retransmissions,
+        transaction_status,
+    from int_transactions
+    where getvariable('is_incremental') is not true
+    union all
+    select
+        int_transactions.charge_point_id,
+        int_transactions.transaction_id,
+        int_transactions.connector_id,
+        int_transactions.id_tag,
+        int_transactions.meter_start_wh,
+        int_transactions.meter_stop_wh,
+        int_transactions.started_at,
+        int_transactions.stopped_at,
+        int_transactions.stop_reason,
+        int_transactions.start_logged_at,
+        int_transactions.stop_logged_at,
+        int_transactions.start_file_id,
+        int_transactions.start_line_no,
+        int_transactions.stop_file_id,
+        int_transactions.stop_line_no,
+        int_transactions.stops_received,
+        int_transactions.stops_differ,
+        int_transactions.start_retransmissions,
+        int_transactions.transaction_status,
+    from int_transactions
+    semi join touched_transactions
+        on int_transactions.charge_point_id = touched_transactions.charge_point_id
+        and int_transactions.transaction_id = touched_transactions.transaction_id
+    where getvariable('is_incremental')
+),
+
+register_samples_to_read as (
+    select
+        sampled_at,
+        logged_at,
+        energy_register_wh,
+        start_file_id,
+        start_line_no,
+    from int_energy_register_samples
+    where getvariable('is_incremental') is not true
+    union all
+    select
+        int_energy_register_samples.sampled_at,
+        int_energy_register_samples.logged_at,
+        int_energy_register_samples.energy_register_wh,
+        int_energy_register_samples.start_file_id,
+        int_energy_register_samples.start_line_no,
+    from int_energy_register_samples
+    semi join touched_transactions
+        on int_energy_register_samples.charge_point_id = touched_transactions.charge_point_id
+        and int_energy_register_samples.transaction_id = touched_transactions.transaction_id
+    where getvariable('is_incremental')
 ),
 
 last_register_sample as (
@@ -77,7 +259,7 @@ last_register_sample as (
         start_line_no,
         energy_register_wh as last_register_wh,
         sampled_at as last_register_sampled_at,
-    from int_energy_register_samples
+    from register_samples_to_read
     qualify row_number() over (
         partition by start_file_id, start_line_no
         order by sampled_at desc, logged_at desc, energy_register_wh desc
@@ -122,7 +304,7 @@ transactions as (
         prices.amount_incl_vat,
         reference_in_force.tariffs_given,
         reference_in_force.customers_given,
-    from int_transactions as transactions
+    from transactions_to_build as transactions
     cross join reference_in_force
     left join last_register_sample
         on transactions.start_file_id = last_register_sample.start_file_id

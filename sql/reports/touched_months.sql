@@ -54,8 +54,10 @@ transaction_months as (
     from fct_transactions
     where month is not null
         and (
-            start_file_id in (select file_id from run_changed_files)
-            or stop_file_id in (select file_id from run_changed_files)
+            start_file_id >= getvariable('first_changed_file_id')
+            and start_file_id in (select run_changed_files.file_id from run_changed_files)
+            or stop_file_id >= getvariable('first_changed_file_id')
+            and stop_file_id in (select run_changed_files.file_id from run_changed_files)
         )
 ),
 
@@ -67,7 +69,8 @@ sampled_transaction_months as (
         on int_energy_register_samples.start_file_id = fct_transactions.start_file_id
         and int_energy_register_samples.start_line_no = fct_transactions.start_line_no
     where fct_transactions.month is not null
-        and int_energy_register_samples.file_id in (select file_id from run_changed_files)
+        and int_energy_register_samples.file_id >= getvariable('first_changed_file_id')
+        and int_energy_register_samples.file_id in (select run_changed_files.file_id from run_changed_files)
 ),
 
 months as (

@@ -48,6 +48,7 @@ changed_starts as (
     left join int_ocpp__replies as replies
         on starts.start_file_id = replies.call_file_id
         and starts.start_line_no = replies.call_line_no
+        and replies.file_id >= getvariable('first_changed_file_id')
         and replies.file_id in (select run_changed_files.file_id from run_changed_files)
     where starts.start_file_id in (select run_changed_files.file_id from run_changed_files)
         or replies.file_id is not null

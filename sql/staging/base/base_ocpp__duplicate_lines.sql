@@ -5,7 +5,8 @@
 -- few: the payloads are read and compared for them alone, not for every line.
 -- A new line can only repeat an earlier one (line ids grow), so an incremental run checks its
 -- new lines against the lines logged at the same times (a repeat has the same log time): the
--- scan reads the new lines' span of log times, not all history, and earlier verdicts stand.
+-- scan reads the new lines' span of log times (set by the model runner after the parse), not all
+-- history, and earlier verdicts stand.
 with
 
 -- not materialized: read several times, and only the last read (a handful of lines) needs the payload
@@ -41,19 +42,13 @@ new_line_keys as (
     from base_ocpp__checked_lines
     where getvariable('is_incremental') is not true
         or (
-            file_id in (select run_changed_files.file_id from run_changed_files)
+            file_id >= getvariable('first_changed_file_id')
+            and file_id in (select run_changed_files.file_id from run_changed_files)
             and line_no >= (
                 select run_changed_files.from_line_no from run_changed_files
                 where run_changed_files.file_id = base_ocpp__checked_lines.file_id
             )
         )
-),
-
-new_logged_span as (
-    select
-        min(logged_at) as first_logged_at,
-        max(logged_at) as last_logged_at,
-    from new_line_keys
 ),
 
 -- incremental: the earlier lines logged within the new lines' span whose key a new line shares
@@ -65,8 +60,8 @@ earlier_line_keys as (
         hash(charge_point_id, logged_at, message_type_id, unique_id, action) as key_hash,
     from base_ocpp__checked_lines
     where getvariable('is_incremental')
-        and logged_at >= (select new_logged_span.first_logged_at from new_logged_span)
-        and logged_at <= (select new_logged_span.last_logged_at from new_logged_span)
+        and logged_at >= getvariable('new_lines_first_logged_at')
+        and logged_at <= getvariable('new_lines_last_logged_at')
         and hash(charge_point_id, logged_at, message_type_id, unique_id, action) in (
             select new_line_keys.key_hash from new_line_keys
         )
@@ -119,8 +114,8 @@ candidates as (
         and base_ocpp__checked_lines.line_no = candidate_lines.line_no
     where getvariable('is_incremental') is not true
         or (
-            base_ocpp__checked_lines.logged_at >= (select new_logged_span.first_logged_at from new_logged_span)
-            and base_ocpp__checked_lines.logged_at <= (select new_logged_span.last_logged_at from new_logged_span)
+            base_ocpp__checked_lines.logged_at >= getvariable('new_lines_first_logged_at')
+            and base_ocpp__checked_lines.logged_at <= getvariable('new_lines_last_logged_at')
         )
 ),
 
