@@ -478,9 +478,29 @@ async function exportPlan(db: Db, options: NightlyOptions, linesReplaced: boolea
   const touchedDays = (await queryRows(db, sqlFile(loadSqlProject(), 'reports', 'touched_sample_days').sql)).map((row) => String(row.day));
   // a late sample can belong to a month nothing else of this run touched
   const sampled = present.filter((month) => touchedDays.some((day) => day.startsWith(`${month}-`)));
-  return [...new Set([...months, ...sampled])]
-    .sort()
-    .map((month) => (whole.has(month) ? { month } : { month, days: touchedDays.filter((day) => day.startsWith(`${month}-`)) }));
+  const plan: { month: string; days?: string[] }[] = [];
+  for (const month of [...new Set([...months, ...sampled])].sort()) {
+    if (whole.has(month)) {
+      plan.push({ month });
+      continue;
+    }
+    const days = touchedDays.filter((day) => day.startsWith(`${month}-`));
+    // A month touched only by lines that changed none of its rows keeps its files as they are.
+    if (days.length === 0 && (await storedFingerprint(db, month)) === (await monthFingerprint(db, month))) continue;
+    plan.push({ month, days });
+  }
+  return plan;
+}
+
+/** What the month's reports are made of (sql/reports/month_fingerprint.sql): equal means the same reports. */
+async function monthFingerprint(db: Db, month: string): Promise<string> {
+  const [row] = await queryRows(db, sqlFile(loadSqlProject(), 'reports', 'month_fingerprint').sql, { month });
+  return String(row?.fingerprint ?? '');
+}
+
+async function storedFingerprint(db: Db, month: string): Promise<string | null> {
+  const [row] = await queryRows(db, `select content_sha from exported_months where month = $month`, { month });
+  return row?.content_sha === null || row?.content_sha === undefined ? null : String(row.content_sha);
 }
 
 async function exportMonthAndRecord(db: Db, out: string, context: Parameters<typeof exportMonth>[2]): Promise<string[]> {
@@ -490,8 +510,14 @@ async function exportMonthAndRecord(db: Db, out: string, context: Parameters<typ
 }
 
 async function recordExport(db: Db, month: string, timezone: string, runId: number): Promise<void> {
+  const fingerprint = await monthFingerprint(db, month);
   await db.run(`delete from exported_months where month = $month`, { month });
-  await db.run(`insert into exported_months values ($month, $timezone, $runId)`, { month, timezone, runId });
+  await db.run(`insert into exported_months (month, timezone, run_id, content_sha) values ($month, $timezone, $runId, $fingerprint)`, {
+    month,
+    timezone,
+    runId,
+    fingerprint,
+  });
 }
 
 async function planOnly(db: Db, options: NightlyOptions): Promise<NightlySummary> {

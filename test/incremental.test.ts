@@ -140,9 +140,16 @@ describe('incremental, idempotent nightly runs', () => {
     await runNightly(options);
     const facts = await query(FACTS);
     writeFileSync(join(options.landing, 'redelivered.ndjson'), `${days[1]!.join('\n')}\n`);
+    const before = snapshot(options.out);
     const again = await runNightly(options);
     expect(again.files.loaded).toBe(1);
     expect(await query(FACTS)).toEqual(facts);
+    // the redelivered day changed no row of its month: no month report is written again
+    expect(again.months).toEqual([]);
+    const after = snapshot(options.out);
+    for (const [path, file] of Object.entries(before)) {
+      if (path.includes('month=') || path.startsWith('excel')) expect(after[path], path).toEqual(file);
+    }
   });
 
   it('a late StopTransaction rebuilds its own month only', async () => {

@@ -95,6 +95,8 @@ create table if not exists repriced_months (
   month varchar not null,
   run_id bigint not null
 );
+-- what the month's reports were made of when last written (sql/reports/month_fingerprint.sql)
+alter table exported_months add column if not exists content_sha varchar;
 create table if not exists payload_violations (
   file_id bigint not null,
   line_no bigint not null,
