@@ -90,7 +90,8 @@ describe('npx ocpp-report lineage', () => {
       nodes: { id: string; name: string; stage: string; path: string | null; reads: string[] }[];
       edges: { from: string; to: string }[];
     };
-    // sql/marts/fct_transactions.sql imports exactly these models (read from the file by hand).
+    // sql/marts/fct_transactions.sql imports exactly these (read from the file by hand): what it is
+    // built from, and what an incremental run reads to find the transactions its lines touch.
     const fct = graph.nodes.find((node) => node.name === 'fct_transactions');
     expect(fct).toEqual({
       id: 'fct_transactions',
@@ -98,11 +99,16 @@ describe('npx ocpp-report lineage', () => {
       stage: 'marts',
       path: 'sql/marts/fct_transactions.sql',
       reads: [
+        'base_ocpp__meter_value_samples',
         'int_energy_register_samples',
+        'int_ocpp__replies',
         'int_transaction_prices',
+        'int_transaction_starts',
         'int_transactions',
+        'run_changed_files',
         'stg_finance__customers',
         'stg_finance__tariffs',
+        'stg_ocpp__stop_transactions',
       ],
     });
     expect(graph.edges).toContainEqual({ from: 'int_transactions', to: 'fct_transactions' });
@@ -117,7 +123,7 @@ describe('npx ocpp-report lineage', () => {
   it('prints text and Graphviz dot', async () => {
     const text = await cli(['lineage']);
     expect(text.stdout).toMatch(
-      /^marts +fct_transactions +<- int_energy_register_samples, int_transaction_prices, int_transactions, stg_finance__customers, stg_finance__tariffs$/m,
+      /^marts +fct_transactions +<- base_ocpp__meter_value_samples, int_energy_register_samples, int_ocpp__replies, int_transaction_prices, int_transaction_starts, int_transactions, run_changed_files, stg_finance__customers, stg_finance__tariffs, stg_ocpp__stop_transactions$/m,
     );
     const dot = await cli(['lineage', '--format', 'dot']);
     expect(dot.stdout).toMatch(/^digraph lineage \{/);
