@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { formatHistoryReport, type HistoryReport, runHistoryBenchmark } from '../bench/history.ts';
 import { runBenchmark } from '../bench/run.ts';
 import { parseSize, shapeFor } from '../bench/size.ts';
 import { formatReport, type Report } from '../bench/table.ts';
@@ -53,4 +54,30 @@ describe('bench', () => {
     ]);
     expect(report.measurements.e_incremental_night!.slowestModels?.length).toBeGreaterThan(0);
   }, 120_000);
+
+  it('measures the micro-batch, the query and the night on a short and a long history', async () => {
+    const dir = tempDir('ocpp-bench-history-test-');
+    const report = await runHistoryBenchmark({
+      chargePoints: 1,
+      days: 3,
+      shortDays: 2,
+      runs: 1,
+      workDir: join(dir, 'work'),
+      resultsDir: join(dir, 'results'),
+    });
+    const written = JSON.parse(readFileSync(join(dir, 'results', 'history-1cp.json'), 'utf8')) as HistoryReport;
+    expect(written).toEqual(report);
+    // the micro-batch is the first 5 minutes of the held-back fourth day, a part of that day
+    expect(report.network.nextDay).toBe('2024-01-04');
+    expect(report.network.liveLines).toBeGreaterThan(0);
+    expect(report.network.liveLines).toBeLessThan(report.network.nextDayLines);
+    for (const side of [report.short, report.long]) {
+      for (const timed of [side.live, side.lastSeen, side.night]) {
+        expect(timed.runsS).toHaveLength(1);
+        expect(timed.peakRssMiB).toBeGreaterThan(0);
+      }
+    }
+    expect(report.ratios.liveLongOverShort).toBeCloseTo(report.long.live.medianS / report.short.live.medianS, 2);
+    expect(formatHistoryReport(report)).toContain('| run --live (5-minute micro-batch) |');
+  }, 600_000);
 });
