@@ -372,7 +372,13 @@ describe('incremental, idempotent nightly runs', () => {
     }
     const growing = join(withLive.options.landing, 'day2.ndjson');
     const events: string[] = [];
-    const logger: Logger = { event: (name) => events.push(name), step: async (name, work) => (events.push(name), work()) };
+    const logger: Logger = {
+      event: (name) => events.push(name),
+      step: async (name, work) => {
+        events.push(name);
+        return work();
+      },
+    };
     for (const [index, chunk] of chunks.entries()) {
       // redelivered lines (the previous chunk's last ten) and a late file logged before day 2
       const redelivered = index > 0 ? chunks[index - 1]!.slice(-10) : [];

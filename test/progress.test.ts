@@ -30,7 +30,7 @@ describe('progress on a terminal', () => {
     const logger = createLogger({ stream });
     logger.progress!({ ...halfway, filesDone: 6, bytesDone: 100_000_000 });
     logger.event('load', { files_read: 6 });
-    expect(writes[0]).toMatch(/^\r\x1b\[2Kload \[#{24}\] 6\/6 files/);
+    expect(writes[0]!.startsWith(`\r\x1b[2Kload [${'#'.repeat(24)}] 6/6 files`)).toBe(true);
     expect(writes[1]).toBe('\r\x1b[2K');
     expect(writes[2]).toBe('· load files_read=6\n');
   });
