@@ -114,43 +114,55 @@ export async function runHistoryBenchmark(options: HistoryOptions): Promise<Hist
     const queries: ProcessRun[] = [];
     const nights: ProcessRun[] = [];
     for (let index = 0; index < options.runs; index += 1) {
-      // the micro-batch: a copy of the warehouse, the 5-minute file added to a copy of the landing
+      // The warehouse knows its files by path: the new file goes into the landing directory it
+      // was built from (and out again); the warehouse and reports are fresh copies each time.
+      const landing = join(base, 'landing');
       const live = fresh(join(workDir, `${name}-live`), base);
-      linkTree(join(workDir, 'live'), join(live, 'landing', `${nextDayDir}-live`));
+      const liveDir = join(landing, `${nextDayDir}-live`);
+      linkTree(join(workDir, 'live'), liveDir);
       log(`${name}: run --live ${index + 1}/${options.runs}`);
-      lives.push(
-        await cliMeasure([
-          'run',
-          '--live',
-          '--landing',
-          join(live, 'landing'),
-          '--warehouse',
-          join(live, 'warehouse.duckdb'),
-          '--out',
-          join(live, 'reports'),
-          '--settle-seconds',
-          '0',
-          '--quiet',
-        ]),
-      );
+      try {
+        lives.push(
+          await cliMeasure([
+            'run',
+            '--live',
+            '--landing',
+            landing,
+            '--warehouse',
+            join(live, 'warehouse.duckdb'),
+            '--out',
+            join(live, 'reports'),
+            '--settle-seconds',
+            '0',
+            '--quiet',
+          ]),
+        );
+      } finally {
+        rmSync(liveDir, { recursive: true, force: true });
+      }
       queries.push(await cliMeasure(['query', 'last-seen', '--warehouse', join(live, 'warehouse.duckdb'), '--format', 'json']));
       const night = fresh(join(workDir, `${name}-night`), base);
-      linkTree(join(all, nextDayDir), join(night, 'landing', nextDayDir));
+      const nightDir = join(landing, nextDayDir);
+      linkTree(join(all, nextDayDir), nightDir);
       log(`${name}: night ${index + 1}/${options.runs}`);
-      nights.push(
-        await cliMeasure([
-          'run',
-          '--landing',
-          join(night, 'landing'),
-          '--warehouse',
-          join(night, 'warehouse.duckdb'),
-          '--out',
-          join(night, 'reports'),
-          '--settle-seconds',
-          '0',
-          '--quiet',
-        ]),
-      );
+      try {
+        nights.push(
+          await cliMeasure([
+            'run',
+            '--landing',
+            landing,
+            '--warehouse',
+            join(night, 'warehouse.duckdb'),
+            '--out',
+            join(night, 'reports'),
+            '--settle-seconds',
+            '0',
+            '--quiet',
+          ]),
+        );
+      } finally {
+        rmSync(nightDir, { recursive: true, force: true });
+      }
     }
     return { live: timed(lives), lastSeen: timed(queries), night: timed(nights) };
   };
@@ -194,7 +206,6 @@ function fresh(target: string, base: string): string {
   mkdirSync(target, { recursive: true });
   cpSync(join(base, 'warehouse.duckdb'), join(target, 'warehouse.duckdb'));
   cpSync(join(base, 'reports'), join(target, 'reports'), { recursive: true });
-  linkTree(join(base, 'landing'), join(target, 'landing'));
   return target;
 }
 

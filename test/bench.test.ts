@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatHistoryReport, type HistoryReport, runHistoryBenchmark } from '../bench/history.ts';
@@ -79,5 +79,7 @@ describe('bench', () => {
     }
     expect(report.ratios.liveLongOverShort).toBeCloseTo(report.long.live.medianS / report.short.live.medianS, 2);
     expect(formatHistoryReport(report)).toContain('| run --live (5-minute micro-batch) |');
+    // the measured runs add their file to the landing the warehouse was built from, and take it out again
+    expect(readdirSync(join(dir, 'work', 'long', 'landing'))).toHaveLength(3);
   }, 600_000);
 });
