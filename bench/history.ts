@@ -16,6 +16,7 @@ import { cpSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmS
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { modelsSqlHash } from '../jobs/nightly.ts';
 import { measure, median, type ProcessRun } from './measure.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -87,7 +88,9 @@ export async function runHistoryBenchmark(options: HistoryOptions): Promise<Hist
     const base = join(workDir, name);
     const landing = join(base, 'landing');
     const builtMarker = join(base, 'built.json');
-    if (!(existsSync(builtMarker) && readFileSync(builtMarker, 'utf8') === JSON.stringify(days))) {
+    // a warehouse built from other SQL would rebuild its models in full in every measured run
+    const builtFrom = JSON.stringify({ days, models: modelsSqlHash() });
+    if (!(existsSync(builtMarker) && readFileSync(builtMarker, 'utf8') === builtFrom)) {
       rmSync(base, { recursive: true, force: true });
       for (const day of days) linkTree(join(all, day), join(landing, day));
       log(`building the ${days.length}-day warehouse`);
@@ -103,72 +106,80 @@ export async function runHistoryBenchmark(options: HistoryOptions): Promise<Hist
         '0',
         '--quiet',
       ]);
-      writeFileSync(builtMarker, JSON.stringify(days));
+      writeFileSync(builtMarker, builtFrom);
     }
     built[name] = base;
   }
 
-  const measureOn = async (name: string) => {
+  const runsOf = () => ({ lives: [] as ProcessRun[], queries: [] as ProcessRun[], nights: [] as ProcessRun[] });
+  const measured = { short: runsOf(), long: runsOf() };
+  /** One micro-batch, query and night on one history, each on a fresh copy of its warehouse. */
+  const measureOnce = async (name: 'short' | 'long', index: number) => {
     const base = built[name]!;
-    const lives: ProcessRun[] = [];
-    const queries: ProcessRun[] = [];
-    const nights: ProcessRun[] = [];
-    for (let index = 0; index < options.runs; index += 1) {
-      // The warehouse knows its files by path: the new file goes into the landing directory it
-      // was built from (and out again); the warehouse and reports are fresh copies each time.
-      const landing = join(base, 'landing');
-      const live = fresh(join(workDir, `${name}-live`), base);
-      const liveDir = join(landing, `${nextDayDir}-live`);
-      linkTree(join(workDir, 'live'), liveDir);
-      log(`${name}: run --live ${index + 1}/${options.runs}`);
-      try {
-        lives.push(
-          await cliMeasure([
-            'run',
-            '--live',
-            '--landing',
-            landing,
-            '--warehouse',
-            join(live, 'warehouse.duckdb'),
-            '--out',
-            join(live, 'reports'),
-            '--settle-seconds',
-            '0',
-            '--quiet',
-          ]),
-        );
-      } finally {
-        rmSync(liveDir, { recursive: true, force: true });
-      }
-      queries.push(await cliMeasure(['query', 'last-seen', '--warehouse', join(live, 'warehouse.duckdb'), '--format', 'json']));
-      const night = fresh(join(workDir, `${name}-night`), base);
-      const nightDir = join(landing, nextDayDir);
-      linkTree(join(all, nextDayDir), nightDir);
-      log(`${name}: night ${index + 1}/${options.runs}`);
-      try {
-        nights.push(
-          await cliMeasure([
-            'run',
-            '--landing',
-            landing,
-            '--warehouse',
-            join(night, 'warehouse.duckdb'),
-            '--out',
-            join(night, 'reports'),
-            '--settle-seconds',
-            '0',
-            '--quiet',
-          ]),
-        );
-      } finally {
-        rmSync(nightDir, { recursive: true, force: true });
-      }
+    const { lives, queries, nights } = measured[name];
+    // The warehouse knows its files by path: the new file goes into the landing directory it
+    // was built from (and out again); the warehouse and reports are fresh copies each time.
+    const landing = join(base, 'landing');
+    const live = fresh(join(workDir, `${name}-live`), base);
+    const liveDir = join(landing, `${nextDayDir}-live`);
+    linkTree(join(workDir, 'live'), liveDir);
+    log(`${name}: run --live ${index + 1}/${options.runs}`);
+    try {
+      lives.push(
+        await cliMeasure([
+          'run',
+          '--live',
+          '--landing',
+          landing,
+          '--warehouse',
+          join(live, 'warehouse.duckdb'),
+          '--out',
+          join(live, 'reports'),
+          '--settle-seconds',
+          '0',
+          '--quiet',
+        ]),
+      );
+    } finally {
+      rmSync(liveDir, { recursive: true, force: true });
     }
-    return { live: timed(lives), lastSeen: timed(queries), night: timed(nights) };
+    queries.push(await cliMeasure(['query', 'last-seen', '--warehouse', join(live, 'warehouse.duckdb'), '--format', 'json']));
+    const night = fresh(join(workDir, `${name}-night`), base);
+    const nightDir = join(landing, nextDayDir);
+    linkTree(join(all, nextDayDir), nightDir);
+    log(`${name}: night ${index + 1}/${options.runs}`);
+    try {
+      nights.push(
+        await cliMeasure([
+          'run',
+          '--landing',
+          landing,
+          '--warehouse',
+          join(night, 'warehouse.duckdb'),
+          '--out',
+          join(night, 'reports'),
+          '--settle-seconds',
+          '0',
+          '--quiet',
+        ]),
+      );
+    } finally {
+      rmSync(nightDir, { recursive: true, force: true });
+    }
   };
-  // interleaved, so a change in the machine's load falls on both histories alike
-  const short = await measureOn('short');
-  const long = await measureOn('long');
+  // interleaved run by run, so a change in the machine's load (or a cold file cache) falls on
+  // both histories alike
+  for (let index = 0; index < options.runs; index += 1) {
+    await measureOnce('short', index);
+    await measureOnce('long', index);
+  }
+  const summary = (runs: ReturnType<typeof runsOf>) => ({
+    live: timed(runs.lives),
+    lastSeen: timed(runs.queries),
+    night: timed(runs.nights),
+  });
+  const short = summary(measured.short);
+  const long = summary(measured.long);
   const report: HistoryReport = {
     network: { chargePoints: options.chargePoints, days: options.days, shortDays: options.shortDays, nextDay, liveLines, nextDayLines },
     loadAverage: { before: loadBefore.map((value) => round(value, 2)), after: loadavg().map((value) => round(value, 2)) },

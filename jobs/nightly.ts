@@ -405,7 +405,7 @@ async function linesMayHaveBeenReplaced(db: Db, loads: FileLoadResult[], mode: R
   return Number(left!.files) > 0;
 }
 
-function modelsSqlHash(): string {
+export function modelsSqlHash(): string {
   const hash = createHash('sha256');
   for (const file of loadSqlProject()) hash.update(`${file.path}\n${file.sql}\n`);
   return hash.digest('hex');

@@ -344,6 +344,61 @@ describe('incremental, idempotent nightly runs', () => {
     expect(paired).toEqual([{ call_line_no: '2' }]);
   });
 
+  it('a start, or the reply that gives it its id, arriving after its samples moves them onto it, live or nightly', async () => {
+    const { call, result } = envelope;
+    const t = (time: string) => `2024-01-15T${time}Z`;
+    const register = (wh: string, at: string) => ({
+      timestamp: at,
+      sampledValue: [{ value: wh, measurand: 'Energy.Active.Import.Register', unit: 'Wh' }],
+    });
+    const sample = (uniqueId: string, at: string, transactionId: number, wh: string) =>
+      call('CP9', at, uniqueId, 'MeterValues', { connectorId: 1, transactionId, meterValue: [register(wh, at)] });
+    // file a: id 7 is used by a session from 09:00 to 09:30; a second start at 10:00 has no reply
+    // yet, so the 10:10 and 10:20 samples of id 7 belong to the first session for now. The 12:10
+    // sample of id 8 has no start yet.
+    const fileA = [
+      call('CP9', t('09:00:00'), 's0', 'StartTransaction', { connectorId: 1, idTag: 'A', meterStart: 0, timestamp: t('09:00:00') }),
+      result('CP9', t('09:00:01'), 's0', { transactionId: 7, idTagInfo: { status: 'Accepted' } }),
+      sample('m0', t('09:15:00'), 7, '300'),
+      call('CP9', t('09:30:00'), 'p0', 'StopTransaction', { transactionId: 7, meterStop: 500, timestamp: t('09:30:00') }),
+      call('CP9', t('10:00:00'), 's1', 'StartTransaction', { connectorId: 1, idTag: 'A', meterStart: 600, timestamp: t('10:00:00') }),
+      sample('m1', t('10:10:00'), 7, '1000'),
+      sample('m2', t('10:20:00'), 7, '2500.5'),
+      sample('m3', t('12:10:00'), 8, '4000'),
+    ];
+    // file b, later: the reply giving the 10:00 start id 7 (logged a second after it), its stop,
+    // and the 12:00 start of id 8 with its reply
+    const fileB = [
+      result('CP9', t('10:00:01'), 's1', { transactionId: 7, idTagInfo: { status: 'Accepted' } }),
+      call('CP9', t('11:00:00'), 'p1', 'StopTransaction', { transactionId: 7, meterStop: 3000, timestamp: t('11:00:00') }),
+      call('CP9', t('12:00:00'), 's2', 'StartTransaction', { connectorId: 1, idTag: 'A', meterStart: 3500, timestamp: t('12:00:00') }),
+      result('CP9', t('12:00:01'), 's2', { transactionId: 8, idTagInfo: { status: 'Accepted' } }),
+    ];
+    const facts = `select transaction_id, strftime(started_at, '%H:%M') as started, meter_start_wh, meter_stop_wh, last_register_wh
+                   from fct_transactions order by started_at`;
+    // worked by hand: each sample belongs to the latest start with its id logged at or before it
+    const expected = [
+      { transaction_id: '7', started: '09:00', meter_start_wh: '0', meter_stop_wh: '500', last_register_wh: '300.000' },
+      { transaction_id: '7', started: '10:00', meter_start_wh: '600', meter_stop_wh: '3000', last_register_wh: '2500.500' },
+      { transaction_id: '8', started: '12:00', meter_start_wh: '3500', meter_stop_wh: null, last_register_wh: '4000.000' },
+    ];
+    const once = setup();
+    writeFileSync(join(once.options.landing, 'a.ndjson'), `${fileA.join('\n')}\n`);
+    writeFileSync(join(once.options.landing, 'b.ndjson'), `${fileB.join('\n')}\n`);
+    await runNightly(once.options);
+    expect(await once.query(facts)).toEqual(expected);
+    const samples = 'select * from int_energy_register_samples order by all';
+    for (const live of [false, true]) {
+      const incremental = setup();
+      writeFileSync(join(incremental.options.landing, 'a.ndjson'), `${fileA.join('\n')}\n`);
+      await runNightly(incremental.options);
+      writeFileSync(join(incremental.options.landing, 'b.ndjson'), `${fileB.join('\n')}\n`);
+      await runNightly({ ...incremental.options, live });
+      expect(await incremental.query(facts), `live: ${live}`).toEqual(expected);
+      expect(await incremental.query(samples), `live: ${live}`).toEqual(await once.query(samples));
+    }
+  });
+
   it('live runs between two nights answer the questions as a full build would, and change nothing the next night writes', async () => {
     const [day1, day2] = dayLines(21, 2, '2024-02-28');
     const chunks = [0, 1, 2, 3, 4].map((index) =>

@@ -91,7 +91,7 @@ describe('npx ocpp-report lineage', () => {
       edges: { from: string; to: string }[];
     };
     // sql/marts/fct_transactions.sql imports exactly these (read from the file by hand): what it is
-    // built from, and what an incremental run reads to find the transactions its lines touch.
+    // built from, and the transactions an incremental run rebuilds (int_run_touched_transactions).
     const fct = graph.nodes.find((node) => node.name === 'fct_transactions');
     expect(fct).toEqual({
       id: 'fct_transactions',
@@ -99,16 +99,12 @@ describe('npx ocpp-report lineage', () => {
       stage: 'marts',
       path: 'sql/marts/fct_transactions.sql',
       reads: [
-        'base_ocpp__meter_value_samples',
         'int_energy_register_samples',
-        'int_ocpp__replies',
+        'int_run_touched_transactions',
         'int_transaction_prices',
-        'int_transaction_starts',
         'int_transactions',
-        'run_changed_files',
         'stg_finance__customers',
         'stg_finance__tariffs',
-        'stg_ocpp__stop_transactions',
       ],
     });
     expect(graph.edges).toContainEqual({ from: 'int_transactions', to: 'fct_transactions' });
@@ -123,7 +119,7 @@ describe('npx ocpp-report lineage', () => {
   it('prints text and Graphviz dot', async () => {
     const text = await cli(['lineage']);
     expect(text.stdout).toMatch(
-      /^marts +fct_transactions +<- base_ocpp__meter_value_samples, int_energy_register_samples, int_ocpp__replies, int_transaction_prices, int_transaction_starts, int_transactions, run_changed_files, stg_finance__customers, stg_finance__tariffs, stg_ocpp__stop_transactions$/m,
+      /^marts +fct_transactions +<- int_energy_register_samples, int_run_touched_transactions, int_transaction_prices, int_transactions, stg_finance__customers, stg_finance__tariffs$/m,
     );
     const dot = await cli(['lineage', '--format', 'dot']);
     expect(dot.stdout).toMatch(/^digraph lineage \{/);

@@ -81,7 +81,9 @@ const LOAD_CONNECTIONS = Math.max(1, Math.min(4, availableParallelism()));
 /** Loads what is new in the landing directory. Each file is one transaction: all of it or none. */
 export async function loadLanding(db: Db, landingDir: string, options: LoadOptions): Promise<FileLoadResult[]> {
   const paths = await discoverLandingFiles(landingDir);
-  const fileIds = await allocateFileIds(db, paths);
+  // the manifest is read once: each load changes only its own file's row
+  const manifest = await knownFiles(db);
+  const fileIds = allocateFileIds(manifest, paths);
   const results: FileLoadResult[] = new Array(paths.length);
   const sizes = options.onProgress ? await Promise.all(paths.map(async (path) => (await stat(path)).size)) : [];
   const progress: LoadProgress = {
@@ -100,7 +102,7 @@ export async function loadLanding(db: Db, landingDir: string, options: LoadOptio
       const index = next++;
       const path = paths[index]!;
       try {
-        results[index] = await loadFile(connection, path, fileIds.get(path)!, options);
+        results[index] = await loadFile(connection, path, fileIds.get(path)!, manifest.get(path) ?? null, options);
         if (options.onProgress) {
           progress.filesDone += 1;
           progress.linesRead += results[index].linesRead;
@@ -127,19 +129,17 @@ export async function loadLanding(db: Db, landingDir: string, options: LoadOptio
  * The id of every file: its own if the manifest knows it, else the next free one in path order,
  * so ids do not depend on which of the concurrent loads gets there first.
  */
-async function allocateFileIds(db: Db, paths: string[]): Promise<Map<string, number>> {
-  const known = await queryRows(db, `select path, file_id from landing_files`);
-  const ids = new Map(known.map((row) => [String(row.path), Number(row.file_id)]));
-  let nextId = known.reduce((max, row) => Math.max(max, Number(row.file_id)), 0) + 1;
+function allocateFileIds(manifest: Map<string, KnownFile>, paths: string[]): Map<string, number> {
+  const ids = new Map([...manifest].map(([path, known]) => [path, known.fileId]));
+  let nextId = [...manifest.values()].reduce((max, known) => Math.max(max, known.fileId), 0) + 1;
   for (const path of paths) if (!ids.has(path)) ids.set(path, nextId++);
   return ids;
 }
 
 const nothing = { linesRead: 0, linesStored: 0, linesBlank: 0, linesRejectedByReader: 0 };
 
-async function loadFile(db: Db, path: string, fileId: number, options: LoadOptions): Promise<FileLoadResult> {
+async function loadFile(db: Db, path: string, fileId: number, known: KnownFile | null, options: LoadOptions): Promise<FileLoadResult> {
   const info = await stat(path);
-  const known = await knownFile(db, path);
   const fresh = (options.now ?? Date.now()) - info.mtimeMs < (options.settleSeconds ?? 0) * 1000;
   const reload = (options.reload ?? []).some((candidate) => resolve(candidate) === path);
   const plan = await planFile(path, info.size, info.mtimeMs, known, reload);
@@ -263,28 +263,31 @@ async function planFile(path: string, size: number, mtimeMs: number, known: Know
   return { action: 'append', from: known, prefixHash };
 }
 
-async function knownFile(db: Db, path: string): Promise<KnownFile | null> {
-  const [row] = await queryRows(
+async function knownFiles(db: Db): Promise<Map<string, KnownFile>> {
+  const rows = await queryRows(
     db,
-    `select file_id, size_bytes, mtime_ms, sha256, status, bytes_loaded, ends_unterminated,
+    `select path, file_id, size_bytes, mtime_ms, sha256, status, bytes_loaded, ends_unterminated,
             lines_read, lines_blank, lines_rejected_by_reader
-     from landing_files where path = $path`,
-    { path },
+     from landing_files`,
   );
-  if (!row) return null;
-  return {
-    fileId: Number(row.file_id),
-    sizeBytes: Number(row.size_bytes),
-    mtimeMs: Number(row.mtime_ms),
-    sha256: (row.sha256 as string | null) ?? null,
-    status: String(row.status),
-    // manifests from before appends were tracked loaded whole files
-    bytesLoaded: row.bytes_loaded === null ? Number(row.size_bytes) : Number(row.bytes_loaded),
-    endsUnterminated: Boolean(row.ends_unterminated),
-    linesRead: Number(row.lines_read),
-    linesBlank: Number(row.lines_blank),
-    linesRejectedByReader: Number(row.lines_rejected_by_reader),
-  };
+  return new Map(
+    rows.map((row) => [
+      String(row.path),
+      {
+        fileId: Number(row.file_id),
+        sizeBytes: Number(row.size_bytes),
+        mtimeMs: Number(row.mtime_ms),
+        sha256: (row.sha256 as string | null) ?? null,
+        status: String(row.status),
+        // manifests from before appends were tracked loaded whole files
+        bytesLoaded: row.bytes_loaded === null ? Number(row.size_bytes) : Number(row.bytes_loaded),
+        endsUnterminated: Boolean(row.ends_unterminated),
+        linesRead: Number(row.lines_read),
+        linesBlank: Number(row.lines_blank),
+        linesRejectedByReader: Number(row.lines_rejected_by_reader),
+      },
+    ]),
+  );
 }
 
 function streamBytes(path: string, start: number, end: number, onChunk: (chunk: Buffer) => void): Promise<void> {

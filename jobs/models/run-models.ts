@@ -82,6 +82,7 @@ function isPerLine(model: SqlFile): boolean {
  * exact condition (the file's from_line_no) on what is left.
  */
 async function setChangedLineVariables(db: Db, parsed: boolean): Promise<void> {
+  await defineRunLineMacro(db);
   const [present] = await queryRows(db, `select count(*) as tables from duckdb_tables() where table_name = 'run_changed_files'`);
   if (Number(present!.tables) === 0) return;
   await db.run(`set variable first_changed_file_id = (select coalesce(min(file_id), 9223372036854775807) from run_changed_files)`);
@@ -97,6 +98,29 @@ async function setChangedLineVariables(db: Db, parsed: boolean): Promise<void> {
        select max(logged_at) from base_ocpp__lines semi join run_changed_files
            on base_ocpp__lines.file_id = run_changed_files.file_id and base_ocpp__lines.line_no >= run_changed_files.from_line_no
        where base_ocpp__lines.file_id >= getvariable('first_changed_file_id'))`,
+  );
+}
+
+/**
+ * `is_run_line(file_id, line_no)`: the line is one this run models (a live run's appended lines, a
+ * nightly run's whole pending files). The constant bound comes first so DuckDB skips the row
+ * groups of older files. A temporary macro, for the models a run builds: a view must not call it,
+ * because run_changed_files exists only in a run's session. The subquery renames its columns so
+ * that an argument spelled `file_id` binds to the caller's row, not to run_changed_files.
+ */
+async function defineRunLineMacro(db: Db): Promise<void> {
+  await db.run(
+    `create or replace temp macro is_run_line(line_file_id, line_line_no) as
+         line_file_id >= getvariable('first_changed_file_id')
+         and line_file_id in (select run_changed_files.file_id from run_changed_files)
+         and line_line_no >= (
+             select changed.changed_from_line_no
+             from (
+                 select run_changed_files.file_id as changed_file_id, run_changed_files.from_line_no as changed_from_line_no
+                 from run_changed_files
+             ) as changed
+             where changed.changed_file_id = line_file_id
+         )`,
   );
 }
 

@@ -12,7 +12,8 @@
 -- its intervals are cut into days and its samples join on the day too.
 with
 
-stg_ocpp__meter_values as (
+-- not materialized: read by each branch of samples_in_scope, with its own filter to push down
+stg_ocpp__meter_values as not materialized (
     select
         file_id,
         line_no,
@@ -29,6 +30,14 @@ stg_ocpp__meter_values as (
         context,
         location,
     from stg_ocpp__meter_values
+),
+
+int_run_touched_transactions as (
+    select
+        charge_point_id,
+        transaction_id,
+    from int_run_touched_transactions
+    where getvariable('is_incremental')
 ),
 
 int_transaction_starts as (
@@ -48,6 +57,71 @@ base_ocpp__lines as (
         charge_point_id,
         logged_at,
     from base_ocpp__lines
+),
+
+-- A full build, and every reader outside a build, converts and attributes every sample. An
+-- incremental build (int_energy_register_samples) reads only the samples its lines can change:
+-- every sample of the transactions they touch, and the samples without a transaction id in the
+-- files from the first one the run read (its new ones among them; the others come out as before).
+samples_in_scope as (
+    select
+        file_id,
+        line_no,
+        charge_point_id,
+        logged_at,
+        connector_id,
+        transaction_id,
+        sampled_at,
+        value_text,
+        sampled_value,
+        measurand,
+        phase,
+        unit,
+        context,
+        location,
+    from stg_ocpp__meter_values
+    where getvariable('is_incremental') is not true
+    union all
+    select
+        samples.file_id,
+        samples.line_no,
+        samples.charge_point_id,
+        samples.logged_at,
+        samples.connector_id,
+        samples.transaction_id,
+        samples.sampled_at,
+        samples.value_text,
+        samples.sampled_value,
+        samples.measurand,
+        samples.phase,
+        samples.unit,
+        samples.context,
+        samples.location,
+    from stg_ocpp__meter_values as samples
+    semi join int_run_touched_transactions
+        on samples.charge_point_id = int_run_touched_transactions.charge_point_id
+        and samples.transaction_id = int_run_touched_transactions.transaction_id
+    where getvariable('is_incremental')
+    union all
+    select
+        file_id,
+        line_no,
+        charge_point_id,
+        logged_at,
+        connector_id,
+        transaction_id,
+        sampled_at,
+        value_text,
+        sampled_value,
+        measurand,
+        phase,
+        unit,
+        context,
+        location,
+    from stg_ocpp__meter_values
+    where getvariable('is_incremental')
+        and transaction_id is null
+        and file_id >= getvariable('first_changed_file_id')
 ),
 
 start_intervals as (
@@ -145,7 +219,7 @@ in_base_units as (
             when samples.unit = 'kWh' then cast(try_cast(samples.value_text as decimal(18, 6)) * 1000 as decimal(18, 3))
         end as value_wh,
         case when often_started_ids.transaction_id is null then -1 else epoch_us(samples.logged_at) // 86400000000 end as join_day,
-    from stg_ocpp__meter_values as samples
+    from samples_in_scope as samples
     left join often_started_ids
         on samples.charge_point_id = often_started_ids.charge_point_id
         and samples.transaction_id = often_started_ids.transaction_id

@@ -7,13 +7,6 @@
 -- files (logged before them: a late file) may now own; every other pairing stays as it was.
 with
 
-run_changed_files as (
-    select
-        file_id,
-        from_line_no,
-    from run_changed_files
-),
-
 base_ocpp__messages as not materialized (
     select
         file_id,
@@ -61,9 +54,7 @@ new_calls as (
     from calls
     -- a full build pairs every reply anyway
     where getvariable('is_incremental')
-        and file_id >= getvariable('first_changed_file_id')
-        and file_id in (select run_changed_files.file_id from run_changed_files)
-        and line_no >= (select run_changed_files.from_line_no from run_changed_files where run_changed_files.file_id = calls.file_id)
+        and is_run_line(file_id, line_no)
     group by charge_point_id, unique_id
 ),
 
@@ -81,13 +72,7 @@ replies_to_pair as (
         replies.error_description,
     from stg_ocpp__call_results as replies
     where getvariable('is_incremental') is not true
-        or (
-            replies.file_id >= getvariable('first_changed_file_id')
-            and replies.file_id in (select run_changed_files.file_id from run_changed_files)
-            and replies.line_no >= (
-                select run_changed_files.from_line_no from run_changed_files where run_changed_files.file_id = replies.file_id
-            )
-        )
+        or is_run_line(replies.file_id, replies.line_no)
     union
     -- earlier replies a CALL of the run's lines (logged before them: a late file) may now own; the
     -- constant bound lets DuckDB skip the row groups of older replies

@@ -2,7 +2,7 @@
 -- and stops whose start is not in the data stay visible with what is known. `flags` names what
 -- a reviewer should look at; flagged rows stay in the mart and the reports.
 -- An incremental run rebuilds the rows of the transactions (charge point and id) its lines touch:
--- every row with such a key is replaced.
+-- (int_run_touched_transactions): every row with such a key is replaced.
 -- materialized: incremental
 -- unique_key: charge_point_id, transaction_id
 with
@@ -71,76 +71,12 @@ stg_finance__customers as (
     from stg_finance__customers
 ),
 
-int_transaction_starts as (
+int_run_touched_transactions as (
     select
         charge_point_id,
         transaction_id,
-        start_file_id,
-        start_line_no,
-    from int_transaction_starts
-    where getvariable('is_incremental') and transaction_id is not null
-),
-
-new_starts as (
-    select
-        charge_point_id,
-        transaction_id,
-    from int_transaction_starts
+    from int_run_touched_transactions
     where getvariable('is_incremental')
-        and transaction_id is not null
-        and start_file_id >= getvariable('first_changed_file_id')
-        and start_file_id in (select run_changed_files.file_id from run_changed_files)
-        and start_line_no >= (
-            select run_changed_files.from_line_no from run_changed_files
-            where run_changed_files.file_id = int_transaction_starts.start_file_id
-        )
-),
-
-new_start_replies as (
-    select
-        call_file_id,
-        call_line_no,
-    from int_ocpp__replies
-    where getvariable('is_incremental')
-        and message_type_id = 3
-        and action = 'StartTransaction'
-        and file_id >= getvariable('first_changed_file_id')
-        and file_id in (select run_changed_files.file_id from run_changed_files)
-        and line_no >= (
-            select run_changed_files.from_line_no from run_changed_files
-            where run_changed_files.file_id = int_ocpp__replies.file_id
-        )
-),
-
-new_stops as (
-    select
-        charge_point_id,
-        transaction_id,
-    from stg_ocpp__stop_transactions
-    where getvariable('is_incremental')
-        and transaction_id is not null
-        and file_id >= getvariable('first_changed_file_id')
-        and file_id in (select run_changed_files.file_id from run_changed_files)
-        and line_no >= (
-            select run_changed_files.from_line_no from run_changed_files
-            where run_changed_files.file_id = stg_ocpp__stop_transactions.file_id
-        )
-),
-
-new_samples as (
-    select
-        file_id,
-        line_no,
-        charge_point_id,
-        transaction_id,
-    from base_ocpp__meter_value_samples
-    where getvariable('is_incremental')
-        and file_id >= getvariable('first_changed_file_id')
-        and file_id in (select run_changed_files.file_id from run_changed_files)
-        and line_no >= (
-            select run_changed_files.from_line_no from run_changed_files
-            where run_changed_files.file_id = base_ocpp__meter_value_samples.file_id
-        )
 ),
 
 -- without a tariff file ever given nothing is priced, and nothing is flagged for it either
@@ -148,34 +84,6 @@ reference_in_force as (
     select
         (select count(*) from stg_finance__tariffs) > 0 as tariffs_given,
         (select count(*) from stg_finance__customers) > 0 as customers_given,
-),
-
--- the transactions (charge point and id) a run's lines can change: those they start, give an id
--- (a start reply), stop or sample; a start that appears or loses its id moves samples of its id
-touched_transactions as (
-    select
-        charge_point_id,
-        transaction_id,
-    from new_starts
-    union
-    select
-        starts.charge_point_id,
-        starts.transaction_id,
-    from int_transaction_starts as starts
-    semi join new_start_replies
-        on starts.start_file_id = new_start_replies.call_file_id
-        and starts.start_line_no = new_start_replies.call_line_no
-    union
-    select
-        charge_point_id,
-        transaction_id,
-    from new_stops
-    union
-    select
-        charge_point_id,
-        transaction_id,
-    from new_samples
-    where transaction_id is not null
 ),
 
 -- a full build: every transaction; an incremental run: the touched ones
@@ -224,9 +132,9 @@ transactions_to_build as (
         int_transactions.start_retransmissions,
         int_transactions.transaction_status,
     from int_transactions
-    semi join touched_transactions
-        on int_transactions.charge_point_id = touched_transactions.charge_point_id
-        and int_transactions.transaction_id = touched_transactions.transaction_id
+    semi join int_run_touched_transactions
+        on int_transactions.charge_point_id = int_run_touched_transactions.charge_point_id
+        and int_transactions.transaction_id = int_run_touched_transactions.transaction_id
     where getvariable('is_incremental')
 ),
 
@@ -247,9 +155,9 @@ register_samples_to_read as (
         int_energy_register_samples.start_file_id,
         int_energy_register_samples.start_line_no,
     from int_energy_register_samples
-    semi join touched_transactions
-        on int_energy_register_samples.charge_point_id = touched_transactions.charge_point_id
-        and int_energy_register_samples.transaction_id = touched_transactions.transaction_id
+    semi join int_run_touched_transactions
+        on int_energy_register_samples.charge_point_id = int_run_touched_transactions.charge_point_id
+        and int_energy_register_samples.transaction_id = int_run_touched_transactions.transaction_id
     where getvariable('is_incremental')
 ),
 

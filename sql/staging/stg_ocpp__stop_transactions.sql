@@ -14,14 +14,7 @@ base_ocpp__messages as (
     from base_ocpp__messages
     -- an incremental run adds the lines the models do not hold yet (run_changed_files.from_line_no on)
     where getvariable('is_incremental') is not true
-        or (
-            file_id >= getvariable('first_changed_file_id')
-            and file_id in (select run_changed_files.file_id from run_changed_files)
-            and line_no >= (
-                select run_changed_files.from_line_no from run_changed_files
-                where run_changed_files.file_id = base_ocpp__messages.file_id
-            )
-        )
+        or is_run_line(file_id, line_no)
 ),
 
 stop_transactions as (

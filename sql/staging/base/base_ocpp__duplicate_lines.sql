@@ -25,13 +25,6 @@ base_ocpp__checked_lines as not materialized (
     where rejection_reason is null
 ),
 
-run_changed_files as (
-    select
-        file_id,
-        from_line_no,
-    from run_changed_files
-),
-
 new_line_keys as (
     select
         file_id,
@@ -41,14 +34,7 @@ new_line_keys as (
         hash(charge_point_id, logged_at, message_type_id, unique_id, action) as key_hash,
     from base_ocpp__checked_lines
     where getvariable('is_incremental') is not true
-        or (
-            file_id >= getvariable('first_changed_file_id')
-            and file_id in (select run_changed_files.file_id from run_changed_files)
-            and line_no >= (
-                select run_changed_files.from_line_no from run_changed_files
-                where run_changed_files.file_id = base_ocpp__checked_lines.file_id
-            )
-        )
+        or is_run_line(file_id, line_no)
 ),
 
 -- incremental: the earlier lines logged within the new lines' span whose key a new line shares

@@ -14,13 +14,7 @@ raw_lines as (
     from raw_lines
     -- an incremental run parses the lines the models do not hold yet (from_line_no on)
     where getvariable('is_incremental') is not true
-        or (
-            file_id >= getvariable('first_changed_file_id')
-            and file_id in (select run_changed_files.file_id from run_changed_files)
-            and line_no >= (
-                select run_changed_files.from_line_no from run_changed_files where run_changed_files.file_id = raw_lines.file_id
-            )
-        )
+        or is_run_line(file_id, line_no)
 ),
 
 parsed as (
