@@ -307,7 +307,11 @@ describe('incremental, idempotent nightly runs', () => {
       result('CP3', '2024-01-16T09:00:01Z', 'b3', { status: 'Accepted', currentTime: t('09:00:01'), interval: 3600 }),
     ];
     const night0 = [call('CP3', t('08:00:00'), 'h3', 'Heartbeat', {})];
-    const tables = ['select * from fct_charge_point_days order by all', 'select * exclude (payload) from int_ocpp__replies order by all'];
+    const tables = [
+      'select * from fct_charge_point_days order by all',
+      'select * exclude (payload) from int_ocpp__replies order by all',
+      'select * from dim_charge_points order by all',
+    ];
     const incremental = setup();
     writeFileSync(join(incremental.options.landing, 'a.ndjson'), `${[...night0, ...night1].join('\n')}\n`);
     await runNightly(incremental.options);
@@ -320,7 +324,9 @@ describe('incremental, idempotent nightly runs', () => {
       step: async (_name, work) => work(),
     };
     await runNightly({ ...incremental.options, logger });
-    expect(events).toEqual(expect.arrayContaining(['fct_charge_point_days incremental', 'int_ocpp__replies incremental']));
+    expect(events).toEqual(
+      expect.arrayContaining(['fct_charge_point_days incremental', 'int_ocpp__replies incremental', 'dim_charge_points incremental']),
+    );
     const once = setup();
     writeFileSync(join(once.options.landing, 'a.ndjson'), `${[...night0, ...night1].join('\n')}\n`);
     writeFileSync(join(once.options.landing, 'b.ndjson'), `${night2.join('\n')}\n`);
@@ -339,6 +345,17 @@ describe('incremental, idempotent nightly runs', () => {
       { charge_point_id: 'CP2', day: '16', online_s: '600', sessions_started: '0', sessions_stopped: '0', energy_wh: '0' },
       { charge_point_id: 'CP3', day: '15', online_s: '7200', sessions_started: '0', sessions_stopped: '0', energy_wh: '0' },
       { charge_point_id: 'CP3', day: '16', online_s: '7201', sessions_started: '0', sessions_stopped: '0', energy_wh: '0' },
+    ]);
+    // CP1: 5 messages in night 1 and 2 in night 2, the last the 10:30:01 reply; CP3's reboot on the
+    // 16th (night 2) is its latest boot, with the interval its reply gave
+    const charge_points = await incremental.query(
+      `select charge_point_id, messages, strftime(last_seen_at, '%d %H:%M:%S') as last_seen, strftime(last_boot_at, '%d %H:%M') as last_boot, heartbeat_interval_s
+       from dim_charge_points order by all`,
+    );
+    expect(charge_points).toEqual([
+      { charge_point_id: 'CP1', messages: '7', last_seen: '15 10:30:01', last_boot: '15 09:59', heartbeat_interval_s: 60 },
+      { charge_point_id: 'CP2', messages: '3', last_seen: '16 08:00:00', last_boot: null, heartbeat_interval_s: null },
+      { charge_point_id: 'CP3', messages: '3', last_seen: '16 09:00:01', last_boot: '16 09:00', heartbeat_interval_s: 3600 },
     ]);
     const paired = await incremental.query(`select call_line_no from int_ocpp__replies where unique_id = 'late'`);
     expect(paired).toEqual([{ call_line_no: '2' }]);
