@@ -416,6 +416,71 @@ describe('incremental, idempotent nightly runs', () => {
     }
   });
 
+  it('a retransmitted start whose winning copy changes in a later run leaves no row for the id that lost', async () => {
+    const { call, result } = envelope;
+    const t = (time: string) => `2024-01-15T${time}Z`;
+    const start = (uniqueId: string, at: string) =>
+      call('CP7', at, uniqueId, 'StartTransaction', { connectorId: 1, idTag: 'A', meterStart: 100, timestamp: t('10:00:00') });
+    const register = (wh: string, at: string) => ({
+      timestamp: at,
+      sampledValue: [{ value: wh, measurand: 'Energy.Active.Import.Register', unit: 'Wh' }],
+    });
+    // file a: a start and its copy (same payload, new unique id), given ids 7 and 8; the first
+    // logged copy with an id wins (7), with one retransmission; a sample of id 8
+    const fileA = [
+      start('s1', t('10:00:01')),
+      result('CP7', t('10:00:02'), 's1', { transactionId: 7, idTagInfo: { status: 'Accepted' } }),
+      start('s2', t('10:00:31')),
+      result('CP7', t('10:00:32'), 's2', { transactionId: 8, idTagInfo: { status: 'Accepted' } }),
+      call('CP7', t('10:50:00'), 'm1', 'MeterValues', { connectorId: 1, transactionId: 8, meterValue: [register('933', t('10:50:00'))] }),
+    ];
+    // file b: the charge point stops id 8, the id it went on to use: the copy given 8 wins now
+    const fileB = [call('CP7', t('11:00:00'), 'p1', 'StopTransaction', { transactionId: 8, meterStop: 1100, timestamp: t('11:00:00') })];
+    const facts = `select transaction_id, meter_start_wh, meter_stop_wh, last_register_wh, flags::varchar as flags
+                   from fct_transactions order by all`;
+    const samples = 'select * from int_energy_register_samples order by all';
+    for (const live of [false, true]) {
+      const incremental = setup();
+      writeFileSync(join(incremental.options.landing, 'a.ndjson'), `${fileA.join('\n')}\n`);
+      await runNightly(incremental.options);
+      expect(await incremental.query('select transaction_id from fct_transactions')).toEqual([{ transaction_id: '7' }]);
+      writeFileSync(join(incremental.options.landing, 'b.ndjson'), `${fileB.join('\n')}\n`);
+      await runNightly({ ...incremental.options, live });
+      // worked by hand: one transaction, id 8, 100 -> 1100 Wh, its register sample 933 Wh (in line
+      // with the stop: 1,000 Wh in the hour, 167 of them after the sample)
+      expect(await incremental.query(facts), `live: ${live}`).toEqual([
+        {
+          transaction_id: '8',
+          meter_start_wh: '100',
+          meter_stop_wh: '1100',
+          last_register_wh: '933.000',
+          flags: '[start_retransmitted]',
+        },
+      ]);
+      const once = setup();
+      writeFileSync(join(once.options.landing, 'a.ndjson'), `${fileA.join('\n')}\n`);
+      writeFileSync(join(once.options.landing, 'b.ndjson'), `${fileB.join('\n')}\n`);
+      await runNightly(once.options);
+      expect(await incremental.query(samples), `live: ${live}`).toEqual(await once.query(samples));
+      expect(await incremental.query(facts)).toEqual(await once.query(facts));
+    }
+    // the copy arrives in a later file than the start it copies: still one transaction, now flagged
+    const late = setup();
+    writeFileSync(join(late.options.landing, 'a.ndjson'), `${fileA.slice(0, 2).join('\n')}\n`);
+    await runNightly(late.options);
+    writeFileSync(join(late.options.landing, 'b.ndjson'), `${fileA.slice(2, 4).join('\n')}\n`);
+    await runNightly({ ...late.options, live: true });
+    expect(await late.query(facts)).toEqual([
+      {
+        transaction_id: '7',
+        meter_start_wh: '100',
+        meter_stop_wh: null,
+        last_register_wh: null,
+        flags: '[start_retransmitted]',
+      },
+    ]);
+  });
+
   it('live runs between two nights answer the questions as a full build would, and change nothing the next night writes', async () => {
     const [day1, day2] = dayLines(21, 2, '2024-02-28');
     const chunks = [0, 1, 2, 3, 4].map((index) =>

@@ -37,6 +37,12 @@ export interface SqlFile {
    * of the run's files are replaced.
    */
   uniqueKey?: string[];
+  /**
+   * From a `-- touched_keys: model` comment (with unique_key): a model holding the keys an
+   * incremental run rebuilds. Every row with such a key is deleted before the new rows go in, so a
+   * key that no longer yields a row (a transaction whose start now belongs to another id) goes too.
+   */
+  touchedKeys?: string;
 }
 
 export type Materialization = 'table' | 'view' | 'incremental';
@@ -48,6 +54,15 @@ function uniqueKeyOf(path: string, sql: string): string[] | undefined {
   // the key is spliced into the delete statement: only plain column names get that far
   if (columns.some((column) => !/^[a-z_][a-z0-9_]*$/.test(column))) throw new Error(`${path}: unique_key must list column names`);
   return columns;
+}
+
+function touchedKeysOf(path: string, sql: string, uniqueKey: string[] | undefined): string | undefined {
+  const declared = /^--\s*touched_keys:\s*(\S+)\s*$/m.exec(sql)?.[1];
+  if (declared === undefined) return undefined;
+  // spliced into the delete statement like the key: a plain model name only
+  if (!/^[a-z_][a-z0-9_]*$/.test(declared)) throw new Error(`${path}: touched_keys must name a model`);
+  if (!uniqueKey) throw new Error(`${path}: touched_keys needs a unique_key`);
+  return declared;
 }
 
 function materializationOf(path: string, sql: string): Materialization {
@@ -74,7 +89,17 @@ export function loadSqlProject(sqlDir = SQL_DIR): SqlFile[] {
     // The file name becomes a table name in DDL, so it must be a plain identifier.
     if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`${path}: model file names must be lower_snake_case identifiers`);
     const sql = readFileSync(path, 'utf8');
-    return { name, layer, path, sql, reads: [] as string[], materialized: materializationOf(path, sql), uniqueKey: uniqueKeyOf(path, sql) };
+    const uniqueKey = uniqueKeyOf(path, sql);
+    return {
+      name,
+      layer,
+      path,
+      sql,
+      reads: [] as string[],
+      materialized: materializationOf(path, sql),
+      uniqueKey,
+      touchedKeys: touchedKeysOf(path, sql, uniqueKey),
+    };
   });
   const known = new Set<string>([...RAW_TABLES, ...files.map((file) => file.name)]);
   for (const file of files) {
@@ -94,9 +119,12 @@ export function loadSqlProject(sqlDir = SQL_DIR): SqlFile[] {
  */
 export function tableReferences(sql: string): string[] {
   const names = new Set<string>();
-  for (const match of stripComments(sql).matchAll(/\b(?:from|join)\s+([a-z_][a-z0-9_]*)\b(?!\s*\()/gi)) {
+  const code = stripComments(sql);
+  for (const match of code.matchAll(/\b(?:from|join)\s+([a-z_][a-z0-9_]*)\b(?!\s*\()/gi)) {
     names.add(match[1]!.toLowerCase());
   }
+  // the model runner's macro reads run_changed_files (jobs/models/run-models.ts)
+  if (/\bis_run_line\s*\(/i.test(code)) names.add('run_changed_files');
   return [...names];
 }
 

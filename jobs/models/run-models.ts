@@ -155,25 +155,34 @@ async function buildModel(db: Db, model: SqlFile, fullRefresh: boolean): Promise
   );
   const incremental = !fullRefresh && Number(state?.exists) > 0 && state?.sql_sha256 === sqlHash;
   await db.run(`set variable is_incremental = $incremental`, { incremental });
-  if (incremental && model.uniqueKey) {
-    const sameKey = model.uniqueKey.map((column) => `${model.name}.${column} = incremental_rows.${column}`).join(' and ');
-    await db.run(`create or replace temp table incremental_rows as\n${model.sql}`);
-    await db.run(`delete from ${model.name} using incremental_rows where ${sameKey}`);
-    await db.run(`insert into ${model.name} select * from incremental_rows`);
-    await db.run(`drop table incremental_rows`);
-  } else if (incremental) {
-    // the lines the run models: a live run's appended lines, a nightly run's whole pending files
-    await db.run(
-      `delete from ${model.name} using run_changed_files
-       where ${model.name}.file_id = run_changed_files.file_id and ${model.name}.line_no >= run_changed_files.from_line_no`,
-    );
-    await db.run(`insert into ${model.name}\n${model.sql}`);
-  } else {
-    await db.run(`create or replace table ${model.name} as\n${model.sql}`);
-    await db.run(`delete from model_state where model = $name`, { name: model.name });
-    await db.run(`insert into model_state values ($name, $hash)`, { name: model.name, hash: sqlHash });
+  // int_meter_samples (a view) narrows what it reads while this is true: never leave it set
+  try {
+    if (incremental && model.uniqueKey) {
+      const sameKey = model.uniqueKey.map((column) => `${model.name}.${column} = incremental_rows.${column}`).join(' and ');
+      await db.run(`create or replace temp table incremental_rows as\n${model.sql}`);
+      await db.run(`delete from ${model.name} using incremental_rows where ${sameKey}`);
+      if (model.touchedKeys) {
+        const touched = model.uniqueKey.map((column) => `${model.name}.${column} = ${model.touchedKeys}.${column}`).join(' and ');
+        await db.run(`delete from ${model.name} using ${model.touchedKeys} where ${touched}`);
+      }
+      await db.run(`insert into ${model.name} select * from incremental_rows`);
+      await db.run(`drop table incremental_rows`);
+    } else if (incremental) {
+      // the lines the run models: a live run's appended lines, a nightly run's whole pending files
+      await db.run(
+        `delete from ${model.name} using run_changed_files
+         where ${model.name}.file_id = run_changed_files.file_id and ${model.name}.line_no >= run_changed_files.from_line_no`,
+      );
+      await db.run(`insert into ${model.name}\n${model.sql}`);
+    } else {
+      await db.run(`create or replace table ${model.name} as\n${model.sql}`);
+      await db.run(`delete from model_state where model = $name`, { name: model.name });
+      await db.run(`insert into model_state values ($name, $hash)`, { name: model.name, hash: sqlHash });
+    }
+  } finally {
+    // after a failed build the run fails with that build's error, which a failing reset must not hide
+    await db.run(`set variable is_incremental = false`).catch(() => undefined);
   }
-  await db.run(`set variable is_incremental = false`);
   return incremental ? 'incremental' : 'full';
 }
 

@@ -61,8 +61,9 @@ base_ocpp__lines as (
 
 -- A full build, and every reader outside a build, converts and attributes every sample. An
 -- incremental build (int_energy_register_samples) reads only the samples its lines can change:
--- every sample of the transactions they touch, and the samples without a transaction id in the
--- files from the first one the run read (its new ones among them; the others come out as before).
+-- every sample of the transactions they touch, and the samples without a transaction id logged
+-- from the run's first new line on in the files from the first one it read (its new ones among
+-- them; the others come out as they were).
 samples_in_scope as (
     select
         file_id,
@@ -122,6 +123,7 @@ samples_in_scope as (
     where getvariable('is_incremental')
         and transaction_id is null
         and file_id >= getvariable('first_changed_file_id')
+        and logged_at >= getvariable('new_lines_first_logged_at')
 ),
 
 start_intervals as (

@@ -1,29 +1,49 @@
--- The transactions (charge point and id) this run's lines can change: those its lines start,
--- give an id (a start reply), stop or sample. An incremental fct_transactions rebuilds exactly
--- these, and an incremental int_meter_samples re-attributes their samples (a start that appears
--- or loses its id moves the samples of its id). Rebuilt every run from the run's lines alone
--- (is_run_line), so it costs what the new lines cost; a full build of its readers ignores it.
+-- The transactions (charge point and id) this run's lines can change. fct_transactions rebuilds
+-- exactly these, and int_meter_samples, read by the incremental build of
+-- int_energy_register_samples, re-attributes their samples. A transaction is touched by its stop
+-- and its samples, and by any change to its start: a StartTransaction line or a start reply in
+-- the run changes the group of copies it belongs to (int_transaction_starts: copies of one start
+-- are one transaction, and which copy wins can change), and so does a stop naming the id of a
+-- copy. Every id given to any copy of such a group is touched: the id that wins now and the one
+-- that won before. Rebuilt every run from the run's lines (is_run_line); a full build of its
+-- readers ignores it.
 -- materialized: table
 with
+
+-- not materialized (here and below): read by more than one CTE, each filtered its own way
+stg_ocpp__start_transactions as not materialized (
+    select
+        file_id,
+        line_no,
+        charge_point_id,
+        connector_id,
+        id_tag,
+        meter_start_wh,
+        started_at,
+    from stg_ocpp__start_transactions
+),
+
+int_ocpp__replies as not materialized (
+    select
+        file_id,
+        line_no,
+        payload,
+        call_file_id,
+        call_line_no,
+    from int_ocpp__replies
+    where message_type_id = 3 and action = 'StartTransaction'
+),
 
 int_transaction_starts as (
     select
         charge_point_id,
         transaction_id,
-        start_file_id,
-        start_line_no,
+        connector_id,
+        id_tag,
+        meter_start_wh,
+        started_at,
     from int_transaction_starts
     where transaction_id is not null
-),
-
-int_ocpp__replies as (
-    select
-        call_file_id,
-        call_line_no,
-    from int_ocpp__replies
-    where message_type_id = 3
-        and action = 'StartTransaction'
-        and is_run_line(file_id, line_no)
 ),
 
 stg_ocpp__stop_transactions as (
@@ -44,34 +64,80 @@ base_ocpp__meter_value_samples as (
         and is_run_line(file_id, line_no)
 ),
 
-new_starts as (
+run_start_replies as (
     select
-        charge_point_id,
-        transaction_id,
-    from int_transaction_starts
-    where is_run_line(start_file_id, start_line_no)
+        call_file_id,
+        call_line_no,
+    from int_ocpp__replies
+    where is_run_line(file_id, line_no)
 ),
 
-replied_starts as (
+-- the groups of copies (charge point, connector, idTag, meterStart, start time) the run changes
+changed_groups as (
     select
-        int_transaction_starts.charge_point_id,
-        int_transaction_starts.transaction_id,
-    from int_transaction_starts
-    semi join int_ocpp__replies
-        on int_transaction_starts.start_file_id = int_ocpp__replies.call_file_id
-        and int_transaction_starts.start_line_no = int_ocpp__replies.call_line_no
+        charge_point_id,
+        connector_id,
+        id_tag,
+        meter_start_wh,
+        started_at,
+    from stg_ocpp__start_transactions
+    where is_run_line(file_id, line_no)
+    union
+    select
+        starts.charge_point_id,
+        starts.connector_id,
+        starts.id_tag,
+        starts.meter_start_wh,
+        starts.started_at,
+    from stg_ocpp__start_transactions as starts
+    semi join run_start_replies
+        on starts.file_id = run_start_replies.call_file_id
+        and starts.line_no = run_start_replies.call_line_no
+    union
+    select
+        starts.charge_point_id,
+        starts.connector_id,
+        starts.id_tag,
+        starts.meter_start_wh,
+        starts.started_at,
+    from int_transaction_starts as starts
+    semi join stg_ocpp__stop_transactions as stops
+        on starts.charge_point_id = stops.charge_point_id
+        and starts.transaction_id = stops.transaction_id
+),
+
+group_copies as (
+    select
+        starts.file_id,
+        starts.line_no,
+        starts.charge_point_id,
+    from stg_ocpp__start_transactions as starts
+    semi join changed_groups
+        on starts.charge_point_id = changed_groups.charge_point_id
+        and starts.connector_id is not distinct from changed_groups.connector_id
+        and starts.id_tag is not distinct from changed_groups.id_tag
+        and starts.meter_start_wh is not distinct from changed_groups.meter_start_wh
+        and starts.started_at is not distinct from changed_groups.started_at
+),
+
+-- every id the central system gave a copy of a changed group (a CALL answered twice: both ids)
+group_ids as (
+    select
+        group_copies.charge_point_id,
+        try_cast(coalesce(replies.payload ->> '$.transactionId', replies.payload ->> '$.transaction_id') as bigint)
+            as transaction_id,
+    from group_copies
+    inner join int_ocpp__replies as replies
+        on group_copies.file_id = replies.call_file_id
+        and group_copies.line_no = replies.call_line_no
 ),
 
 touched as (
     select
         charge_point_id,
         transaction_id,
-    from new_starts
-    union
-    select
-        charge_point_id,
-        transaction_id,
-    from replied_starts
+    from group_ids
+    where transaction_id is not null
     union
     select
         charge_point_id,

@@ -1,10 +1,12 @@
 -- One row per transaction. Completed ones carry the billed figures; open ones (never stopped)
 -- and stops whose start is not in the data stay visible with what is known. `flags` names what
 -- a reviewer should look at; flagged rows stay in the mart and the reports.
--- An incremental run rebuilds the rows of the transactions (charge point and id) its lines touch:
--- (int_run_touched_transactions): every row with such a key is replaced.
+-- An incremental run rebuilds the rows of the transactions (charge point and id) its lines touch
+-- (int_run_touched_transactions): every row with such a key is replaced, or removed when the key
+-- no longer has a transaction (its start now belongs to another id).
 -- materialized: incremental
 -- unique_key: charge_point_id, transaction_id
+-- touched_keys: int_run_touched_transactions
 with
 
 -- not materialized (here and below): read by both branches of a union, each filtered its own way
