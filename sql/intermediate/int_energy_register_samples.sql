@@ -2,9 +2,9 @@
 -- (DECIMAL(18, 3), read from the reported text: a meter's decimals are kept), each attributed
 -- to the transaction it was sampled for (int_meter_samples: the latest start with its id logged
 -- at or before it), so a sample that arrives after the stop still lands on the right transaction.
--- An incremental run reads, through int_meter_samples, the samples its lines can change (every
--- sample of the transactions it touches, and the recent samples without an id, its new ones among
--- them); those replace the rows of the same lines.
+-- An incremental run reads, through int_meter_samples, the samples whose start its lines can
+-- change (those of a touched id from its changed start on, and its new ones); those replace the
+-- rows of the same lines.
 -- materialized: incremental
 -- unique_key: file_id, line_no
 with

@@ -36,8 +36,9 @@ int_run_touched_transactions as (
     select
         charge_point_id,
         transaction_id,
+        samples_from_logged_at,
     from int_run_touched_transactions
-    where getvariable('is_incremental')
+    where getvariable('is_incremental') and samples_from_logged_at is not null
 ),
 
 int_transaction_starts as (
@@ -60,10 +61,35 @@ base_ocpp__lines as (
 ),
 
 -- A full build, and every reader outside a build, converts and attributes every sample. An
--- incremental build (int_energy_register_samples) reads only the samples its lines can change:
--- every sample of the transactions they touch, and the samples without a transaction id logged
--- from the run's first new line on in the files from the first one it read (its new ones among
--- them; the others come out as they were).
+-- incremental build (int_energy_register_samples) reads only the samples whose start its lines
+-- can change: the samples of a touched id logged from its changed start on, and every sample
+-- logged from the run's first new line on in the files from the first one it read (its new
+-- ones among them; the others come out as they were). The two sets are kept apart (an anti join),
+-- because a line may hold two equal samples and a union would merge them.
+samples_of_changed_starts as (
+    select
+        samples.file_id,
+        samples.line_no,
+        samples.charge_point_id,
+        samples.logged_at,
+        samples.connector_id,
+        samples.transaction_id,
+        samples.sampled_at,
+        samples.value_text,
+        samples.sampled_value,
+        samples.measurand,
+        samples.phase,
+        samples.unit,
+        samples.context,
+        samples.location,
+    from stg_ocpp__meter_values as samples
+    semi join int_run_touched_transactions
+        on samples.charge_point_id = int_run_touched_transactions.charge_point_id
+        and samples.transaction_id = int_run_touched_transactions.transaction_id
+        and samples.logged_at >= int_run_touched_transactions.samples_from_logged_at
+    where getvariable('is_incremental')
+),
+
 samples_in_scope as (
     select
         file_id,
@@ -84,6 +110,23 @@ samples_in_scope as (
     where getvariable('is_incremental') is not true
     union all
     select
+        file_id,
+        line_no,
+        charge_point_id,
+        logged_at,
+        connector_id,
+        transaction_id,
+        sampled_at,
+        value_text,
+        sampled_value,
+        measurand,
+        phase,
+        unit,
+        context,
+        location,
+    from samples_of_changed_starts
+    union all
+    select
         samples.file_id,
         samples.line_no,
         samples.charge_point_id,
@@ -99,31 +142,13 @@ samples_in_scope as (
         samples.context,
         samples.location,
     from stg_ocpp__meter_values as samples
-    semi join int_run_touched_transactions
+    anti join int_run_touched_transactions
         on samples.charge_point_id = int_run_touched_transactions.charge_point_id
         and samples.transaction_id = int_run_touched_transactions.transaction_id
+        and samples.logged_at >= int_run_touched_transactions.samples_from_logged_at
     where getvariable('is_incremental')
-    union all
-    select
-        file_id,
-        line_no,
-        charge_point_id,
-        logged_at,
-        connector_id,
-        transaction_id,
-        sampled_at,
-        value_text,
-        sampled_value,
-        measurand,
-        phase,
-        unit,
-        context,
-        location,
-    from stg_ocpp__meter_values
-    where getvariable('is_incremental')
-        and transaction_id is null
-        and file_id >= getvariable('first_changed_file_id')
-        and logged_at >= getvariable('new_lines_first_logged_at')
+        and samples.file_id >= getvariable('first_changed_file_id')
+        and samples.logged_at >= getvariable('new_lines_first_logged_at')
 ),
 
 start_intervals as (

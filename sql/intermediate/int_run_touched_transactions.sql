@@ -6,7 +6,8 @@
 -- are one transaction, and which copy wins can change), and so does a stop naming the id of a
 -- copy. Every id given to any copy of such a group is touched: the id that wins now and the one
 -- that won before. Rebuilt every run from the run's lines (is_run_line); a full build of its
--- readers ignores it.
+-- readers ignores it. Transaction ids are reused (after a reboot, or per connector), so a key can
+-- name many transactions of the past: samples_from_logged_at bounds which samples can move.
 -- materialized: table
 with
 
@@ -16,6 +17,7 @@ stg_ocpp__start_transactions as not materialized (
         file_id,
         line_no,
         charge_point_id,
+        logged_at,
         connector_id,
         id_tag,
         meter_start_wh,
@@ -111,6 +113,7 @@ group_copies as (
         starts.file_id,
         starts.line_no,
         starts.charge_point_id,
+        starts.logged_at,
     from stg_ocpp__start_transactions as starts
     semi join changed_groups
         on starts.charge_point_id = changed_groups.charge_point_id
@@ -126,6 +129,7 @@ group_ids as (
         group_copies.charge_point_id,
         try_cast(coalesce(replies.payload ->> '$.transactionId', replies.payload ->> '$.transaction_id') as bigint)
             as transaction_id,
+        group_copies.logged_at,
     from group_copies
     inner join int_ocpp__replies as replies
         on group_copies.file_id = replies.call_file_id
@@ -136,21 +140,29 @@ touched as (
     select
         charge_point_id,
         transaction_id,
+        logged_at as samples_from_logged_at,
     from group_ids
     where transaction_id is not null
-    union
+    union all
     select
         charge_point_id,
         transaction_id,
+        null as samples_from_logged_at,
     from stg_ocpp__stop_transactions
-    union
+    union all
     select
         charge_point_id,
         transaction_id,
+        null as samples_from_logged_at,
     from base_ocpp__meter_value_samples
 )
 
+-- samples_from_logged_at: a start of the id changed (its earliest copy given the id), so its
+-- samples from then on may belong to another start now; earlier ones and the samples of an id
+-- touched only by its stop or samples keep their start (the run's new samples are attributed anyway)
 select
     charge_point_id,
     transaction_id,
+    min(samples_from_logged_at) as samples_from_logged_at,
 from touched
+group by charge_point_id, transaction_id
