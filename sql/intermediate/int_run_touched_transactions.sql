@@ -3,9 +3,10 @@
 -- int_energy_register_samples, re-attributes their samples. A transaction is touched by its stop
 -- and its samples, and by any change to its start: a StartTransaction line or a start reply in
 -- the run changes the group of copies it belongs to (int_transaction_starts: copies of one start
--- are one transaction, and which copy wins can change), and so does a stop naming the id of a
--- copy. Every id given to any copy of such a group is touched: the id that wins now and the one
--- that won before. Rebuilt every run from the run's lines (is_run_line); a full build of its
+-- are one transaction, and which copy wins can change), and so does a stop naming the id that
+-- wins now (any later stop of the id counts, so a stop can reach a start of weeks ago, but only
+-- one with copies to choose from). Every id given to any copy of such a group is touched: the id
+-- that wins now and the one that won before. Rebuilt every run from the run's lines (is_run_line); a full build of its
 -- readers ignores it. Transaction ids are reused (after a reboot, or per connector), so a key can
 -- name many transactions of the past: samples_from_logged_at bounds which samples can move.
 -- materialized: table
@@ -36,6 +37,7 @@ int_ocpp__replies as not materialized (
     where message_type_id = 3 and action = 'StartTransaction'
 ),
 
+-- a stop can change which copy of a start wins only where there are copies to choose from
 int_transaction_starts as (
     select
         charge_point_id,
@@ -46,6 +48,7 @@ int_transaction_starts as (
         started_at,
     from int_transaction_starts
     where transaction_id is not null
+        and start_retransmissions > 0
 ),
 
 stg_ocpp__stop_transactions as (

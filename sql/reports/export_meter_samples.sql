@@ -27,15 +27,6 @@ int_meter_samples as (
     from int_meter_samples
 ),
 
-month_bounds as (
-    -- the month's first and next month's first instant in the report time zone: a range on the
-    -- timestamp, not a per-row conversion to local time
-    select
-        timezone(getvariable('report_timezone'), cast(strptime($month, '%Y-%m') as timestamp)) as month_start_at,
-        timezone(getvariable('report_timezone'), cast(strptime($month, '%Y-%m') + interval 1 month as timestamp))
-            as next_month_start_at,
-),
-
 month_samples as (
     select
         samples.file_id,
@@ -55,9 +46,13 @@ month_samples as (
         samples.base_value,
         samples.value_wh,
     from int_meter_samples as samples
-    cross join month_bounds
-    where coalesce(samples.sampled_at, samples.logged_at) >= month_bounds.month_start_at
-        and coalesce(samples.sampled_at, samples.logged_at) < month_bounds.next_month_start_at
+    -- the month's first and next month's first instant in the report time zone: constants (a
+    -- parameter and a variable), so the filter reaches the samples before they are attributed
+    -- to their starts, and a month costs its own samples, not every sample kept
+    where coalesce(samples.sampled_at, samples.logged_at)
+            >= timezone(getvariable('report_timezone'), cast(strptime($month, '%Y-%m') as timestamp))
+        and coalesce(samples.sampled_at, samples.logged_at)
+            < timezone(getvariable('report_timezone'), cast(strptime($month, '%Y-%m') + interval 1 month as timestamp))
 ),
 
 with_day as (

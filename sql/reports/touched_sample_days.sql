@@ -1,7 +1,8 @@
 -- The days (report time zone, YYYY-MM-DD) whose meter samples can differ after this run: days
--- sampled by a line of this run, and the days of the samples a start can take over because this
--- run brought it or the reply that gave it its id: those of its transaction id logged from the
--- start on (a sample belongs to the latest start with its id logged at or before it).
+-- sampled by a line of this run, and the days of the samples whose start this run can change
+-- (int_run_touched_transactions: a touched id's samples from its changed start on; a sample
+-- belongs to the latest start with its id logged at or before it). Samples are read from
+-- staging, not attributed again: only their times and keys matter here.
 with
 
 run_changed_files as (
@@ -10,66 +11,44 @@ run_changed_files as (
     from run_changed_files
 ),
 
-int_meter_samples as (
+-- not materialized: read by both branches of touched_samples, each filtered its own way
+stg_ocpp__meter_values as not materialized (
     select
         file_id,
         charge_point_id,
         transaction_id,
         logged_at,
         sampled_at,
-    from int_meter_samples
+    from stg_ocpp__meter_values
 ),
 
-int_transaction_starts as (
+-- rebuilt by every run that builds models; a run that built none changed no sample
+int_run_touched_transactions as (
     select
         charge_point_id,
         transaction_id,
-        start_logged_at,
-        start_file_id,
-        start_line_no,
-    from int_transaction_starts
-    where transaction_id is not null
-),
-
-int_ocpp__replies as (
-    select
-        file_id,
-        call_file_id,
-        call_line_no,
-    from int_ocpp__replies
-),
-
-changed_starts as (
-    select
-        starts.charge_point_id,
-        starts.transaction_id,
-        min(starts.start_logged_at) as first_start_logged_at,
-    from int_transaction_starts as starts
-    left join int_ocpp__replies as replies
-        on starts.start_file_id = replies.call_file_id
-        and starts.start_line_no = replies.call_line_no
-        and replies.file_id >= getvariable('first_changed_file_id')
-        and replies.file_id in (select run_changed_files.file_id from run_changed_files)
-    where starts.start_file_id in (select run_changed_files.file_id from run_changed_files)
-        or replies.file_id is not null
-    group by starts.charge_point_id, starts.transaction_id
+        samples_from_logged_at,
+    from int_run_touched_transactions
+    where samples_from_logged_at is not null
+        and exists (select 1 from run_changed_files)
 ),
 
 touched_samples as (
     select
         logged_at,
         sampled_at,
-    from int_meter_samples
-    where file_id in (select run_changed_files.file_id from run_changed_files)
+    from stg_ocpp__meter_values
+    where file_id >= coalesce(getvariable('first_changed_file_id'), 0)
+        and file_id in (select run_changed_files.file_id from run_changed_files)
     union all
     select
         samples.logged_at,
         samples.sampled_at,
-    from int_meter_samples as samples
-    inner join changed_starts
-        on samples.charge_point_id = changed_starts.charge_point_id
-        and samples.transaction_id = changed_starts.transaction_id
-        and samples.logged_at >= changed_starts.first_start_logged_at
+    from stg_ocpp__meter_values as samples
+    semi join int_run_touched_transactions
+        on samples.charge_point_id = int_run_touched_transactions.charge_point_id
+        and samples.transaction_id = int_run_touched_transactions.transaction_id
+        and samples.logged_at >= int_run_touched_transactions.samples_from_logged_at
 )
 
 select distinct
