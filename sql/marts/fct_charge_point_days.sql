@@ -18,7 +18,9 @@ run_changed_files as (
     from run_changed_files
 ),
 
-base_ocpp__messages as (
+-- not materialized: each reader filters it its own way (the run's files by a constant file id, so
+-- DuckDB skips older row groups); materialized, every message ever kept was copied on every run
+base_ocpp__messages as not materialized (
     select
         file_id,
         charge_point_id,
