@@ -107,6 +107,8 @@ export function loadSqlProject(sqlDir = SQL_DIR): SqlFile[] {
     for (const name of tableReferences(file.sql)) {
       if (known.has(name) && name !== file.name) reads.add(name);
     }
+    // the runner deletes by the keys in touched_keys: that model must be built first
+    if (file.touchedKeys && known.has(file.touchedKeys)) reads.add(file.touchedKeys);
     file.reads = [...reads].sort();
   }
   return files;

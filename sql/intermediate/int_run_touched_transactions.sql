@@ -111,12 +111,15 @@ changed_groups as (
         and starts.transaction_id = stops.transaction_id
 ),
 
+-- a group's samples can move from its earliest copy on, whichever copy had which id before
 group_copies as (
     select
         starts.file_id,
         starts.line_no,
         starts.charge_point_id,
-        starts.logged_at,
+        min(starts.logged_at) over (
+            partition by starts.charge_point_id, starts.connector_id, starts.id_tag, starts.meter_start_wh, starts.started_at
+        ) as group_first_logged_at,
     from stg_ocpp__start_transactions as starts
     semi join changed_groups
         on starts.charge_point_id = changed_groups.charge_point_id
@@ -132,7 +135,7 @@ group_ids as (
         group_copies.charge_point_id,
         try_cast(coalesce(replies.payload ->> '$.transactionId', replies.payload ->> '$.transaction_id') as bigint)
             as transaction_id,
-        group_copies.logged_at,
+        group_copies.group_first_logged_at,
     from group_copies
     inner join int_ocpp__replies as replies
         on group_copies.file_id = replies.call_file_id
@@ -143,7 +146,7 @@ touched as (
     select
         charge_point_id,
         transaction_id,
-        logged_at as samples_from_logged_at,
+        group_first_logged_at as samples_from_logged_at,
     from group_ids
     where transaction_id is not null
     union all
@@ -160,7 +163,7 @@ touched as (
     from base_ocpp__meter_value_samples
 )
 
--- samples_from_logged_at: a start of the id changed (its earliest copy given the id), so its
+-- samples_from_logged_at: a start of the id changed (from the earliest copy of its group), so its
 -- samples from then on may belong to another start now; earlier ones and the samples of an id
 -- touched only by its stop or samples keep their start (the run's new samples are attributed anyway)
 select
