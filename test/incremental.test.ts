@@ -486,6 +486,78 @@ describe('incremental, idempotent nightly runs', () => {
     ]);
   });
 
+  it('a stop of a reused id names a copy only until the connector starts again: a later month cannot rebill an earlier one', async () => {
+    const { call, result } = envelope;
+    const start = (uniqueId: string, at: string, meterStart: number, timestamp: string) =>
+      call('CP6', at, uniqueId, 'StartTransaction', { connectorId: 1, idTag: 'A', meterStart, timestamp });
+    // January: a start and its copy, given ids 7 and 8; the charge point stops 8
+    const january = [
+      start('s1', '2024-01-15T10:00:01Z', 100, '2024-01-15T10:00:00Z'),
+      result('CP6', '2024-01-15T10:00:02Z', 's1', { transactionId: 7, idTagInfo: { status: 'Accepted' } }),
+      start('s2', '2024-01-15T10:00:31Z', 100, '2024-01-15T10:00:00Z'),
+      result('CP6', '2024-01-15T10:00:32Z', 's2', { transactionId: 8, idTagInfo: { status: 'Accepted' } }),
+      call('CP6', '2024-01-15T11:00:00Z', 'p1', 'StopTransaction', {
+        transactionId: 8,
+        meterStop: 1100,
+        timestamp: '2024-01-15T11:00:00Z',
+      }),
+    ];
+    // February, a later file: the connector starts again and the central system reuses id 7
+    const february = [
+      start('s3', '2024-02-01T09:00:01Z', 2000, '2024-02-01T09:00:00Z'),
+      result('CP6', '2024-02-01T09:00:02Z', 's3', { transactionId: 7, idTagInfo: { status: 'Accepted' } }),
+      call('CP6', '2024-02-01T10:00:00Z', 'p2', 'StopTransaction', {
+        transactionId: 7,
+        meterStop: 2500,
+        timestamp: '2024-02-01T10:00:00Z',
+      }),
+    ];
+    const facts = `select transaction_id, strftime(started_at, '%Y-%m-%d') as started, meter_start_wh, meter_stop_wh, flags::varchar as flags
+                   from fct_transactions order by started_at`;
+    // worked by hand: January stays transaction 8 (its copy was stopped before the connector's
+    // next start), February is transaction 7
+    const expected = [
+      { transaction_id: '8', started: '2024-01-15', meter_start_wh: '100', meter_stop_wh: '1100', flags: '[start_retransmitted]' },
+      { transaction_id: '7', started: '2024-02-01', meter_start_wh: '2000', meter_stop_wh: '2500', flags: '[]' },
+    ];
+    const once = setup();
+    writeFileSync(join(once.options.landing, 'a.ndjson'), `${january.join('\n')}\n`);
+    writeFileSync(join(once.options.landing, 'b.ndjson'), `${february.join('\n')}\n`);
+    await runNightly(once.options);
+    expect(await once.query(facts)).toEqual(expected);
+    for (const live of [false, true]) {
+      const incremental = setup();
+      writeFileSync(join(incremental.options.landing, 'a.ndjson'), `${january.join('\n')}\n`);
+      await runNightly(incremental.options);
+      writeFileSync(join(incremental.options.landing, 'b.ndjson'), `${february.join('\n')}\n`);
+      await runNightly({ ...incremental.options, live });
+      expect(await incremental.query(facts), `live: ${live}`).toEqual(expected);
+    }
+    // a late file with a start on the same connector logged before the January stop: the stop now
+    // falls after the connector's next start and names neither copy, so the first copy given an
+    // id (7) wins; the stop of 8 stays a stop without its start
+    const late = [
+      start('s4', '2024-01-15T10:30:01Z', 600, '2024-01-15T10:30:00Z'),
+      result('CP6', '2024-01-15T10:30:02Z', 's4', { transactionId: 9, idTagInfo: { status: 'Accepted' } }),
+    ];
+    const lateOnce = setup();
+    writeFileSync(join(lateOnce.options.landing, 'a.ndjson'), `${january.join('\n')}\n`);
+    writeFileSync(join(lateOnce.options.landing, 'c.ndjson'), `${late.join('\n')}\n`);
+    await runNightly(lateOnce.options);
+    const ids = 'select transaction_id, flags::varchar as flags from fct_transactions order by all';
+    expect(await lateOnce.query(ids)).toEqual([
+      { transaction_id: '7', flags: '[start_retransmitted]' },
+      { transaction_id: '8', flags: '[stop_without_start]' },
+      { transaction_id: '9', flags: '[]' },
+    ]);
+    const lateIncremental = setup();
+    writeFileSync(join(lateIncremental.options.landing, 'a.ndjson'), `${january.join('\n')}\n`);
+    await runNightly(lateIncremental.options);
+    writeFileSync(join(lateIncremental.options.landing, 'c.ndjson'), `${late.join('\n')}\n`);
+    await runNightly({ ...lateIncremental.options, live: true });
+    expect(await lateIncremental.query(facts)).toEqual(await lateOnce.query(facts));
+  });
+
   it('live runs between two nights answer the questions as a full build would, and change nothing the next night writes', async () => {
     const [day1, day2] = dayLines(21, 2, '2024-02-28');
     const chunks = [0, 1, 2, 3, 4].map((index) =>

@@ -59,7 +59,7 @@ describe('the layering of sql/', () => {
     ]);
   });
 
-  it('finds a read of a table that nothing builds, but not of CTEs or table functions', () => {
+  it('finds a read of a table that nothing builds, but not of CTEs, table functions or `is not distinct from`', () => {
     const dir = sqlProject({
       'marts/fct_days.sql': [
         'with',
@@ -72,9 +72,9 @@ describe('the layering of sql/', () => {
         '    select day, from range(1, 8) as days(day)',
         ')',
         '',
-        'select day, from days',
+        'select d.day, from days as d',
         'left join fct_typo on true',
-        'left join raw_lines on true',
+        'left join raw_lines on raw_lines.line_no is not distinct from d.day',
         '',
       ].join('\n'),
     });

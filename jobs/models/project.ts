@@ -122,7 +122,8 @@ export function loadSqlProject(sqlDir = SQL_DIR): SqlFile[] {
 export function tableReferences(sql: string): string[] {
   const names = new Set<string>();
   const code = stripComments(sql);
-  for (const match of code.matchAll(/\b(?:from|join)\s+([a-z_][a-z0-9_]*)\b(?!\s*\()/gi)) {
+  // `is [not] distinct from x` compares, it reads nothing
+  for (const match of code.matchAll(/(?<!\bdistinct\s+)\b(?:from|join)\s+([a-z_][a-z0-9_]*)\b(?!\s*\()/gi)) {
     names.add(match[1]!.toLowerCase());
   }
   // the model runner's macro reads run_changed_files (jobs/models/run-models.ts)

@@ -3,9 +3,9 @@
 -- int_energy_register_samples, re-attributes their samples. A transaction is touched by its stop
 -- and its samples, and by any change to its start: a StartTransaction line or a start reply in
 -- the run changes the group of copies it belongs to (int_transaction_starts: copies of one start
--- are one transaction, and which copy wins can change), and so does a stop naming the id that
--- wins now (any later stop of the id counts, so a stop can reach a start of weeks ago, but only
--- one with copies to choose from). Every id given to any copy of such a group is touched: the id
+-- are one transaction, and which copy wins can change), and so does a stop logged while a group
+-- with copies is the connector's latest start (a stop names a copy until the connector's next
+-- start), or a new start that ends such a group's window. Every id given to any copy of such a group is touched: the id
 -- that wins now and the one that won before. Rebuilt every run from the run's lines (is_run_line); a full build of its
 -- readers ignores it. Transaction ids are reused (after a reboot, or per connector), so a key can
 -- name many transactions of the past: samples_from_logged_at bounds which samples can move.
@@ -37,15 +37,17 @@ int_ocpp__replies as not materialized (
     where message_type_id = 3 and action = 'StartTransaction'
 ),
 
--- a stop can change which copy of a start wins only where there are copies to choose from
+-- a stop or a new start can change which copy of a start wins only where there are copies to
+-- choose from
 int_transaction_starts as (
     select
         charge_point_id,
-        transaction_id,
         connector_id,
         id_tag,
         meter_start_wh,
         started_at,
+        group_first_logged_at,
+        next_group_logged_at,
     from int_transaction_starts
     where transaction_id is not null
         and start_retransmissions > 0
@@ -55,6 +57,7 @@ stg_ocpp__stop_transactions as (
     select
         charge_point_id,
         transaction_id,
+        logged_at,
     from stg_ocpp__stop_transactions
     where transaction_id is not null
         and is_run_line(file_id, line_no)
@@ -108,7 +111,23 @@ changed_groups as (
     from int_transaction_starts as starts
     semi join stg_ocpp__stop_transactions as stops
         on starts.charge_point_id = stops.charge_point_id
-        and starts.transaction_id = stops.transaction_id
+        and stops.logged_at >= starts.group_first_logged_at
+        and (starts.next_group_logged_at is null or stops.logged_at < starts.next_group_logged_at)
+    union
+    -- a new start ends the window of the group before it on its connector
+    select
+        starts.charge_point_id,
+        starts.connector_id,
+        starts.id_tag,
+        starts.meter_start_wh,
+        starts.started_at,
+    from int_transaction_starts as starts
+    semi join stg_ocpp__start_transactions as new_starts
+        on starts.charge_point_id = new_starts.charge_point_id
+        and starts.connector_id is not distinct from new_starts.connector_id
+        and new_starts.logged_at >= starts.group_first_logged_at
+        and (starts.next_group_logged_at is null or new_starts.logged_at <= starts.next_group_logged_at)
+        and is_run_line(new_starts.file_id, new_starts.line_no)
 ),
 
 -- a group's samples can move from its earliest copy on, whichever copy had which id before

@@ -3,8 +3,8 @@
 -- StartTransaction again (same payload, new unique id), and the central system may answer each
 -- copy with the same id, another id, ConcurrentTx or a CALLERROR: the copies are one start.
 -- The copy that wins is the one whose id a later StopTransaction of the charge point names (the
--- id the charge point went on to use), else the first logged that was given an id; the others
--- are counted in start_retransmissions. Two different starts given the same id at the same
+-- id the charge point went on to use) before the connector's next start, else the first logged
+-- that was given an id; the others are counted in start_retransmissions. Two different starts given the same id at the same
 -- start time cannot both be the transaction: the first logged stands, the other is counted too.
 with
 
@@ -56,13 +56,33 @@ start_replies as (
     qualify row_number() over (partition by call_file_id, call_line_no order by transaction_id) = 1
 ),
 
-last_stop_per_id as (
+-- each start's group of copies and the first copy of the next group on its connector: a stop
+-- names a copy only until the connector's next start, so an id reused weeks later names nothing
+start_groups as (
     select
         charge_point_id,
-        transaction_id,
-        max(logged_at) as last_stop_logged_at,
-    from stg_ocpp__stop_transactions
-    group by charge_point_id, transaction_id
+        connector_id,
+        id_tag,
+        meter_start_wh,
+        started_at,
+        min(logged_at) as group_first_logged_at,
+    from stg_ocpp__start_transactions
+    group by charge_point_id, connector_id, id_tag, meter_start_wh, started_at
+),
+
+group_windows as (
+    select
+        charge_point_id,
+        connector_id,
+        id_tag,
+        meter_start_wh,
+        started_at,
+        group_first_logged_at,
+        lead(group_first_logged_at) over (
+            partition by charge_point_id, connector_id
+            order by group_first_logged_at, id_tag, meter_start_wh, started_at
+        ) as next_group_logged_at,
+    from start_groups
 ),
 
 starts_with_ids as (
@@ -77,14 +97,26 @@ starts_with_ids as (
         starts.logged_at as start_logged_at,
         starts.file_id as start_file_id,
         starts.line_no as start_line_no,
-        coalesce(last_stop_per_id.last_stop_logged_at >= starts.logged_at, false) as named_by_a_stop,
+        windows.group_first_logged_at,
+        windows.next_group_logged_at,
+        exists (
+            select 1
+            from stg_ocpp__stop_transactions as stops
+            where stops.charge_point_id = starts.charge_point_id
+                and stops.transaction_id = start_replies.transaction_id
+                and stops.logged_at >= starts.logged_at
+                and (windows.next_group_logged_at is null or stops.logged_at < windows.next_group_logged_at)
+        ) as named_by_a_stop,
     from stg_ocpp__start_transactions as starts
     left join start_replies
         on starts.file_id = start_replies.call_file_id
         and starts.line_no = start_replies.call_line_no
-    left join last_stop_per_id
-        on starts.charge_point_id = last_stop_per_id.charge_point_id
-        and start_replies.transaction_id = last_stop_per_id.transaction_id
+    inner join group_windows as windows
+        on starts.charge_point_id = windows.charge_point_id
+        and starts.connector_id is not distinct from windows.connector_id
+        and starts.id_tag is not distinct from windows.id_tag
+        and starts.meter_start_wh is not distinct from windows.meter_start_wh
+        and starts.started_at is not distinct from windows.started_at
 ),
 
 -- copies of one StartTransaction: the same charge point, connector, idTag, meterStart and time
@@ -100,6 +132,8 @@ retransmissions_collapsed as (
         start_logged_at,
         start_file_id,
         start_line_no,
+        group_first_logged_at,
+        next_group_logged_at,
         count(*) over (
             partition by charge_point_id, connector_id, id_tag, meter_start_wh, started_at
         ) - 1 as start_retransmissions,
@@ -124,6 +158,8 @@ identities_collapsed as (
         start_logged_at,
         start_file_id,
         start_line_no,
+        group_first_logged_at,
+        next_group_logged_at,
         start_retransmissions
         + case
             when transaction_id is null then 0
@@ -149,4 +185,6 @@ select
     start_file_id,
     start_line_no,
     start_retransmissions,
+    group_first_logged_at,
+    next_group_logged_at,
 from identities_collapsed
