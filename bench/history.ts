@@ -122,26 +122,26 @@ export async function runHistoryBenchmark(options: HistoryOptions): Promise<Hist
     // The warehouse knows its files by path: the new file goes into the landing directory it
     // was built from (and out again); the warehouse and reports are fresh copies each time.
     const landing = join(base, 'landing');
+    const runOn = (dir: string, live: boolean) =>
+      cliMeasure([
+        'run',
+        ...(live ? ['--live'] : []),
+        '--landing',
+        landing,
+        '--warehouse',
+        join(dir, 'warehouse.duckdb'),
+        '--out',
+        join(dir, 'reports'),
+        '--settle-seconds',
+        '0',
+        '--quiet',
+      ]);
     const live = fresh(join(workDir, `${name}-live`), base);
     const liveDir = join(landing, `${nextDayDir}-live`);
     linkTree(join(workDir, 'live'), liveDir);
     log(`${name}: run --live ${index + 1}/${options.runs}`);
     try {
-      lives.push(
-        await cliMeasure([
-          'run',
-          '--live',
-          '--landing',
-          landing,
-          '--warehouse',
-          join(live, 'warehouse.duckdb'),
-          '--out',
-          join(live, 'reports'),
-          '--settle-seconds',
-          '0',
-          '--quiet',
-        ]),
-      );
+      lives.push(await runOn(live, true));
     } finally {
       rmSync(liveDir, { recursive: true, force: true });
     }
@@ -151,20 +151,7 @@ export async function runHistoryBenchmark(options: HistoryOptions): Promise<Hist
     linkTree(join(all, nextDayDir), nightDir);
     log(`${name}: night ${index + 1}/${options.runs}`);
     try {
-      nights.push(
-        await cliMeasure([
-          'run',
-          '--landing',
-          landing,
-          '--warehouse',
-          join(night, 'warehouse.duckdb'),
-          '--out',
-          join(night, 'reports'),
-          '--settle-seconds',
-          '0',
-          '--quiet',
-        ]),
-      );
+      nights.push(await runOn(night, false));
     } finally {
       rmSync(nightDir, { recursive: true, force: true });
     }

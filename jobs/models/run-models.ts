@@ -158,12 +158,12 @@ async function buildModel(db: Db, model: SqlFile, fullRefresh: boolean): Promise
   // int_meter_samples (a view) narrows what it reads while this is true: never leave it set
   try {
     if (incremental && model.uniqueKey) {
-      const sameKey = model.uniqueKey.map((column) => `${model.name}.${column} = incremental_rows.${column}`).join(' and ');
+      const key = model.uniqueKey;
       await db.run(`create or replace temp table incremental_rows as\n${model.sql}`);
-      await db.run(`delete from ${model.name} using incremental_rows where ${sameKey}`);
-      if (model.touchedKeys) {
-        const touched = model.uniqueKey.map((column) => `${model.name}.${column} = ${model.touchedKeys}.${column}`).join(' and ');
-        await db.run(`delete from ${model.name} using ${model.touchedKeys} where ${touched}`);
+      // the rows with a key the run rebuilt, and with a key it touched (which may yield no row now)
+      for (const keys of model.touchedKeys ? ['incremental_rows', model.touchedKeys] : ['incremental_rows']) {
+        const sameKey = key.map((column) => `${model.name}.${column} = ${keys}.${column}`).join(' and ');
+        await db.run(`delete from ${model.name} using ${keys} where ${sameKey}`);
       }
       await db.run(`insert into ${model.name} select * from incremental_rows`);
       await db.run(`drop table incremental_rows`);
