@@ -61,7 +61,7 @@ export interface NightlyOptions {
 
 export interface NightlySummary {
   runId: number;
-  files: { loaded: number; appended: number; skipped: number; changed: number; rejected: number };
+  files: { loaded: number; appended: number; skipped: number; changed: number; rejected: number; missing: number };
   /** Files that were rejected or changed, with the reason. */
   rejectedFiles: { path: string; error: string }[];
   lines: { read: number; loaded: number; quarantined: number; blank: number };
@@ -273,6 +273,7 @@ async function loadNewLines(db: Db, runId: number, options: NightlyOptions, log:
         maxLineBytes: options.maxLineBytes,
         settleSeconds: options.settleSeconds,
         reload: options.reload,
+        rereadAll: options.fullRefresh,
         onProgress: log.progress,
       }),
     (results) => ({
@@ -530,7 +531,14 @@ async function planOnly(db: Db, options: NightlyOptions): Promise<NightlySummary
   const count = (outcome: FileLoadResult['outcome']) => plans.filter((plan) => plan.outcome === outcome).length;
   return {
     runId: 0,
-    files: { loaded: count('loaded'), appended: count('appended'), skipped: count('skipped'), changed: count('changed'), rejected: 0 },
+    files: {
+      loaded: count('loaded'),
+      appended: count('appended'),
+      skipped: count('skipped'),
+      changed: count('changed'),
+      rejected: 0,
+      missing: count('missing'),
+    },
     rejectedFiles: plans.filter((plan) => plan.error).map((plan) => ({ path: plan.path, error: plan.error! })),
     lines: { read: 0, loaded: 0, quarantined: 0, blank: 0 },
     months: [],
@@ -614,6 +622,7 @@ async function lineTotals(db: Db, loads: FileLoadResult[], mode: RunMode = 'nigh
       skipped: count('skipped'),
       changed: count('changed'),
       rejected: count('rejected'),
+      missing: count('missing'),
     },
     rejectedFiles: loads.filter((load) => load.error).map((load) => ({ path: load.path, error: load.error! })),
     lines: { read, loaded: read - blank - quarantinedLines, quarantined: quarantinedLines, blank },
@@ -637,6 +646,7 @@ async function finishRun(db: Db, runId: number, status: string, summary: Nightly
          files_loaded = $filesLoaded,
          files_skipped = $filesSkipped,
          files_rejected = $filesRejected,
+         files_missing = $filesMissing,
          lines_read = $read,
          lines_loaded = $loaded,
          lines_quarantined = $quarantined,
@@ -650,6 +660,7 @@ async function finishRun(db: Db, runId: number, status: string, summary: Nightly
       filesLoaded: summary ? summary.files.loaded + summary.files.appended : null,
       filesSkipped: summary?.files.skipped ?? null,
       filesRejected: summary?.files.rejected ?? null,
+      filesMissing: summary?.files.missing ?? null,
       read: summary?.lines.read ?? null,
       loaded: summary?.lines.loaded ?? null,
       quarantined: summary?.lines.quarantined ?? null,

@@ -56,7 +56,7 @@ describe('incremental, idempotent nightly runs', () => {
     const first = await runNightly(options);
     expect(first.months).toEqual(['2024-01', '2024-02']);
     const before = snapshot(options.out);
-    const rawBefore = await query(`select count(*) as n from raw_lines`);
+    const parsedBefore = await query(`select count(*) as n from base_ocpp__lines`);
 
     const events: string[] = [];
     const logger: Logger = {
@@ -71,11 +71,13 @@ describe('incremental, idempotent nightly runs', () => {
     expect(events).toContain('models_current');
     expect(events).not.toContain('models');
     expect(events).not.toContain('export_month');
-    expect(second.files).toEqual({ loaded: 0, appended: 0, skipped: 3, changed: 0, rejected: 0 });
+    expect(second.files).toEqual({ loaded: 0, appended: 0, skipped: 3, changed: 0, rejected: 0, missing: 0 });
     expect(second.lines).toEqual({ read: 0, loaded: 0, quarantined: 0, blank: 0 });
     expect(second.months).toEqual([]);
     expect(snapshot(options.out)).toEqual(before);
-    expect(await query(`select count(*) as n from raw_lines`)).toEqual(rawBefore);
+    expect(await query(`select count(*) as n from base_ocpp__lines`)).toEqual(parsedBefore);
+    // the warehouse keeps no copy of the lines: the landing files are the raw layer
+    expect(await query(`select count(*) as n from raw_lines`)).toEqual([{ n: '0' }]);
   });
 
   it('appending lines to a file loads exactly those lines, numbered on from the old end', async () => {
@@ -87,9 +89,9 @@ describe('incremental, idempotent nightly runs', () => {
     await runNightly(options);
     appendFileSync(path, `${lines.slice(cut).join('\n')}\n`);
     const second = await runNightly(options);
-    expect(second.files).toEqual({ loaded: 0, appended: 1, skipped: 0, changed: 0, rejected: 0 });
+    expect(second.files).toEqual({ loaded: 0, appended: 1, skipped: 0, changed: 0, rejected: 0, missing: 0 });
     expect(second.lines).toEqual({ read: lines.length - cut, loaded: lines.length - cut, quarantined: 0, blank: 0 });
-    expect(await query(`select count(*) as n, min(line_no) as first, max(line_no) as last from raw_lines`)).toEqual([
+    expect(await query(`select count(*) as n, min(line_no) as first, max(line_no) as last from base_ocpp__lines`)).toEqual([
       { n: String(lines.length), first: '1', last: String(lines.length) },
     ]);
 
@@ -110,9 +112,9 @@ describe('incremental, idempotent nightly runs', () => {
     writeFileSync(path, `${first}\n${second}\n`);
     const later = await runNightly({ ...options, settleSeconds: 3600 });
     expect(later.files.appended).toBe(1);
-    expect(await query(`select line_no, raw_line from raw_lines order by line_no`)).toEqual([
-      { line_no: '1', raw_line: first },
-      { line_no: '2', raw_line: second },
+    expect(await query(`select line_no, unique_id, line_bytes from base_ocpp__lines order by line_no`)).toEqual([
+      { line_no: '1', unique_id: 'h1', line_bytes: String(first.length) },
+      { line_no: '2', unique_id: 'h2', line_bytes: String(second.length) },
     ]);
   });
 
@@ -125,10 +127,10 @@ describe('incremental, idempotent nightly runs', () => {
     writeFileSync(path, `${day!.slice(1).join('\n')}\n`);
     const changed = await runNightly(options);
     expect(changed.files.changed).toBe(1);
-    expect(await query(`select count(*) as n from raw_lines`)).toEqual([{ n: String(day!.length) }]);
+    expect(await query(`select count(*) as n from base_ocpp__lines`)).toEqual([{ n: String(day!.length) }]);
     const reloaded = await runNightly({ ...options, reload: [path] });
     expect(reloaded.files.loaded).toBe(1);
-    expect(await query(`select count(*) as n from raw_lines`)).toEqual([{ n: String(day!.length - 1) }]);
+    expect(await query(`select count(*) as n from base_ocpp__lines`)).toEqual([{ n: String(day!.length - 1) }]);
   });
 
   it('the same lines redelivered in a new file do not double-count', async () => {

@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { queryJsonRows, withWarehouse } from '../jobs/db.ts';
 import { writeLanding } from '../jobs/generate/write-landing.ts';
@@ -10,34 +11,37 @@ import { envelope, runOn, tempDir, writeLandingFiles } from './helpers.ts';
 
 /** What readLines (the reference for every line rule) makes of a file: stored lines and the counts. */
 async function referenceRead(path: string) {
-  const lines: { line_no: number; raw_line: string }[] = [];
+  const lines: { line_no: number; line_bytes: number }[] = [];
   let read = 0;
   let blank = 0;
   for await (const event of readLines(path)) {
     read += 1;
-    if (event.kind === 'line') lines.push({ line_no: event.lineNo, raw_line: event.text });
+    if (event.kind === 'line') lines.push({ line_no: event.lineNo, line_bytes: Buffer.byteLength(event.text) });
     if (event.kind === 'blank') blank += 1;
   }
   return { lines, read, blank };
 }
 
-/** Loads a landing directory into a fresh warehouse and returns what each file left in raw_lines. */
+/** Loads a landing directory into a fresh warehouse and returns the lines each file was parsed into. */
 async function loadInto(landing: string) {
   const warehouse = join(tempDir(), 'warehouse.duckdb');
   return withWarehouse(warehouse, async (db) => {
     await ensureRawLayer(db);
     const results = await loadLanding(db, landing, { runId: 1 });
-    const stored = new Map<number, { line_no: number; raw_line: string }[]>();
+    const stored = new Map<number, { line_no: number; line_bytes: number }[]>();
     for (const result of results) {
       const rows = await queryJsonRows(
         db,
-        `select line_no::integer as line_no, raw_line from raw_lines where file_id = $fileId order by line_no`,
+        `select line_no::integer as line_no, line_bytes::integer as line_bytes from base_ocpp__lines where file_id = $fileId order by line_no`,
         {
           fileId: result.fileId!,
         },
       );
-      stored.set(result.fileId!, rows as { line_no: number; raw_line: string }[]);
+      stored.set(result.fileId!, rows as { line_no: number; line_bytes: number }[]);
     }
+    // the lines read through readLines waited in raw_lines only until they were parsed
+    const [buffered] = await queryJsonRows(db, `select count(*)::integer as n from raw_lines`);
+    expect(buffered).toEqual({ n: 0 });
     const manifest = await queryJsonRows(
       db,
       `select path, lines_read::integer as lines_read, lines_blank::integer as lines_blank, bytes_loaded::integer as bytes_loaded, ends_unterminated
@@ -61,8 +65,10 @@ describe('bulk loading of plain files', () => {
       'extra/soh.ndjson': `${call}\n{"a":"\u0001"}\n`,
     });
     writeFileSync(join(landing, 'extra', 'bom.ndjson'), Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`${call}\n`)]));
+    writeFileSync(join(landing, 'extra', 'clean.ndjson.gz'), gzipSync(`${call}\n${call}\n${call}\n`));
+    writeFileSync(join(landing, 'extra', 'crlf.ndjson.gz'), gzipSync(`${call}\r\n${call}\r\n`));
     const { results, stored, manifest } = await loadInto(landing);
-    expect(results.length).toBe(8);
+    expect(results.length).toBe(10);
     for (const result of results) {
       const reference = await referenceRead(result.path);
       expect(stored.get(result.fileId!)).toEqual(reference.lines);
@@ -79,6 +85,9 @@ describe('bulk loading of plain files', () => {
       'leading-space.ndjson': 'lines',
       'soh.ndjson': 'lines',
       'bom.ndjson': 'lines',
+      // DuckDB reads a gzip itself as well
+      'clean.ndjson.gz': 'bulk',
+      'crlf.ndjson.gz': 'lines',
     });
     const tail = manifest.find((row) => String(row.path).endsWith('no-final-newline.ndjson'))!;
     expect(tail).toMatchObject({ lines_read: 2, lines_blank: 0, bytes_loaded: 2 * call.length + 2, ends_unterminated: true });

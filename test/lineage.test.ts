@@ -44,9 +44,9 @@ describe('the layering of sql/', () => {
 
   it('finds a staging model reading a mart, an intermediate model reading raw lines and a report reading a report', () => {
     const dir = sqlProject({
-      'staging/base/base_lines.sql': 'select file_id, line_no, from raw_lines',
+      'staging/base/base_lines.sql': 'select file_id, line_no, from landing_lines',
       'staging/stg_late.sql': 'select file_id, from fct_late',
-      'intermediate/int_raw.sql': 'select line_no, from raw_lines',
+      'intermediate/int_raw.sql': 'select line_no, from landing_lines',
       'marts/fct_late.sql': 'select file_id, from base_lines',
       'reports/report_a.sql': 'select file_id, from fct_late',
       'reports/report_b.sql': 'select file_id, from report_a',
@@ -54,7 +54,7 @@ describe('the layering of sql/', () => {
     });
     expect(layerViolations(lineageOf(loadSqlProject(dir), dir))).toEqual([
       'sql/staging/stg_late.sql (staging) reads fct_late (marts); staging may read raw, base',
-      'sql/intermediate/int_raw.sql (intermediate) reads raw_lines (raw); intermediate may read base, staging, intermediate',
+      'sql/intermediate/int_raw.sql (intermediate) reads landing_lines (raw); intermediate may read base, staging, intermediate',
       'sql/reports/report_b.sql (reports) reads report_a (reports); reports may read raw, base, staging, intermediate, marts',
     ]);
   });
@@ -64,8 +64,8 @@ describe('the layering of sql/', () => {
       'marts/fct_days.sql': [
         'with',
         '',
-        'raw_lines as (',
-        '    select line_no, from raw_lines',
+        'landing_lines as (',
+        '    select line_no, from landing_lines',
         '),',
         '',
         'days as (',
@@ -74,7 +74,7 @@ describe('the layering of sql/', () => {
         '',
         'select d.day, from days as d',
         'left join fct_typo on true',
-        'left join raw_lines on raw_lines.line_no is not distinct from d.day',
+        'left join landing_lines on landing_lines.line_no is not distinct from d.day',
         '',
       ].join('\n'),
     });
@@ -108,7 +108,7 @@ describe('npx ocpp-report lineage', () => {
       ],
     });
     expect(graph.edges).toContainEqual({ from: 'int_transactions', to: 'fct_transactions' });
-    expect(graph.edges).toContainEqual({ from: 'raw_lines', to: 'base_ocpp__lines' });
+    expect(graph.edges).toContainEqual({ from: 'landing_lines', to: 'base_ocpp__lines' });
     expect(graph.nodes.find((node) => node.name === 'base_ocpp__messages')?.stage).toBe('base');
     expect(graph.nodes.filter((node) => node.stage === 'raw').map((node) => node.name)).toEqual([...RAW_TABLES].sort());
     // reports/runs.sql reads the raw table of its own name; the report gets a qualified id.
@@ -137,14 +137,14 @@ describe('npx ocpp-report lineage', () => {
       'int_transactions',
       'stg_ocpp__stop_transactions',
       'base_ocpp__lines',
-      'raw_lines',
+      'landing_lines',
     ]) {
       expect(names).toContain(upstream);
     }
     for (const unrelated of ['dim_charge_points', 'stg_ocpp__heartbeats', 'export_transactions', 'landing_files']) {
       expect(names).not.toContain(unrelated);
     }
-    expect(upstreamOf(lineageOf(), 'raw_lines').map((node) => node.name)).toEqual(['raw_lines']);
+    expect(upstreamOf(lineageOf(), 'landing_lines').map((node) => node.name)).toEqual(['landing_lines']);
   });
 
   it('rejects an unknown model and format with a usage error', async () => {

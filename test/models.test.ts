@@ -423,6 +423,6 @@ describe('stg_ocpp__other_calls and hostile text', () => {
       { charge_point_id: '=HYPERLINK("http://x")' },
       { charge_point_id: 'CP1' },
     ]);
-    expect(await run.query(`select count(*) as n from raw_lines`)).toEqual([{ n: '4' }]);
+    expect(await run.query(`select count(*) as n from base_ocpp__lines`)).toEqual([{ n: '4' }]);
   });
 });

@@ -77,6 +77,6 @@ describe('operator commands: quarantine, runs, --dry-run', () => {
     expect(stdout).toContain(`would load: ${join(run.landing, 'next.ndjson')}`);
     const runs = JSON.parse((await cli('runs', '--warehouse', run.warehouse, '--format', 'json')).stdout) as unknown[];
     expect(runs).toHaveLength(1);
-    expect(await run.query(`select count(*) as n from raw_lines`)).toEqual([{ n: '4' }]);
+    expect(await run.query(`select count(*) as n from base_ocpp__lines`)).toEqual([{ n: '4' }]);
   });
 });

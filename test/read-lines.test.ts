@@ -208,7 +208,7 @@ describe('loading a mixed landing directory through the nightly job', () => {
 
     const run = await runOn({}, { landing });
 
-    expect(run.summary.files).toEqual({ loaded: 2, appended: 0, skipped: 0, changed: 0, rejected: 1 });
+    expect(run.summary.files).toEqual({ loaded: 2, appended: 0, skipped: 0, changed: 0, rejected: 1, missing: 0 });
     expect(run.summary.rejectedFiles).toHaveLength(1);
     expect(run.summary.rejectedFiles[0]!.path).toBe(cutGz);
     expect(run.summary.rejectedFiles[0]!.error).toContain(cutGz);
@@ -228,13 +228,13 @@ describe('loading a mixed landing directory through the nightly job', () => {
     expect(files[2]!.sha256).toBe(createHash('sha256').update(plainContent).digest('hex'));
 
     const cutId = files[1]!.file_id;
-    const [cutRaw] = await run.query(`select count(*)::integer as n from raw_lines where file_id = $id`, { id: Number(cutId) });
+    const [cutRaw] = await run.query(`select count(*)::integer as n from base_ocpp__lines where file_id = $id`, { id: Number(cutId) });
     expect(cutRaw!.n).toBe(0);
     const [cutRejects] = await run.query(`select count(*)::integer as n from reader_rejects where file_id = $id`, { id: Number(cutId) });
     expect(cutRejects!.n).toBe(0);
     const rawPerFile = await run.query(
       `select f.path, count(r.line_no)::integer as n, coalesce(list(r.line_no order by r.line_no) filter (where r.line_no is not null), [])::varchar as line_nos
-       from landing_files f left join raw_lines r using (file_id) group by f.path order by f.path`,
+       from landing_files f left join base_ocpp__lines r using (file_id) group by f.path order by f.path`,
     );
     expect(rawPerFile.map((row) => [row.path, row.n, row.line_nos])).toEqual([
       [goodGz, 3, '[1, 2, 3]'],
@@ -242,12 +242,13 @@ describe('loading a mixed landing directory through the nightly job', () => {
       [plain, 4, '[1, 3, 6, 7]'], // the invalid UTF-8 line is a reader reject, not a raw line
     ]);
     const [crlfLine] = await run.query(
-      `select raw_line from raw_lines r join landing_files f using (file_id) where f.path = $p and line_no = 1`,
+      `select unique_id, line_bytes::integer as line_bytes from base_ocpp__lines r join landing_files f using (file_id) where f.path = $p and line_no = 1`,
       {
         p: plain,
       },
     );
-    expect(crlfLine!.raw_line).toBe(envelope.call('CP-1', at(600), 'hb-2', 'Heartbeat', {}));
+    // read without its CR: the line's length is that of the JSON alone
+    expect(crlfLine).toEqual({ unique_id: 'hb-2', line_bytes: envelope.call('CP-1', at(600), 'hb-2', 'Heartbeat', {}).length });
 
     const quarantine = await run.query(`select file, line_no::integer as line_no, reason from quarantine order by file, line_no`);
     expect(quarantine).toEqual([
@@ -283,24 +284,24 @@ describe('loading a mixed landing directory through the nightly job', () => {
     const path = join(first.landing, 'day.ndjson.gz');
     writeFileSync(path, whole);
     const options = { landing: first.landing, warehouse: first.warehouse, out: first.out, months: [], timezone: 'UTC' };
-    const rowsLeft = async () => Number((await first.query(`select count(*)::integer as n from raw_lines`))[0]!.n);
+    const rowsLeft = async () => Number((await first.query(`select count(*)::integer as n from base_ocpp__lines`))[0]!.n);
 
     const loaded = await runNightly(options);
-    expect(loaded.files).toEqual({ loaded: 1, appended: 0, skipped: 0, changed: 0, rejected: 0 });
+    expect(loaded.files).toEqual({ loaded: 1, appended: 0, skipped: 0, changed: 0, rejected: 0, missing: 0 });
     expect(loaded.lines).toEqual({ read: 500, loaded: 500, quarantined: 0, blank: 0 });
 
     // Already-loaded bytes changed: the documented rule keeps the loaded rows and says so.
     writeFileSync(path, whole.subarray(0, whole.length - 20));
     utimesSync(path, new Date('2030-01-01T00:00:00Z'), new Date('2030-01-01T00:00:00Z'));
     const changed = await runNightly(options);
-    expect(changed.files).toEqual({ loaded: 0, appended: 0, skipped: 0, changed: 1, rejected: 0 });
+    expect(changed.files).toEqual({ loaded: 0, appended: 0, skipped: 0, changed: 1, rejected: 0, missing: 0 });
     expect(changed.rejectedFiles.map((file) => file.path)).toEqual([path]);
     expect(changed.rejectedFiles[0]!.error).toContain('--reload');
     expect(await rowsLeft()).toBe(500);
 
     // Asked to reload it, the unreadable version is rejected as a whole; the loaded rows stay.
     const rejected = await runNightly({ ...options, reload: [path] });
-    expect(rejected.files).toEqual({ loaded: 0, appended: 0, skipped: 0, changed: 0, rejected: 1 });
+    expect(rejected.files).toEqual({ loaded: 0, appended: 0, skipped: 0, changed: 0, rejected: 1, missing: 0 });
     expect(rejected.lines).toEqual({ read: 0, loaded: 0, quarantined: 0, blank: 0 });
     expect(await rowsLeft()).toBe(500);
     const [file] = await first.query(`select status, error from landing_files`);
@@ -311,7 +312,7 @@ describe('loading a mixed landing directory through the nightly job', () => {
     writeFileSync(path, whole);
     utimesSync(path, new Date('2030-01-02T00:00:00Z'), new Date('2030-01-02T00:00:00Z'));
     const repaired = await runNightly(options);
-    expect(repaired.files).toEqual({ loaded: 0, appended: 0, skipped: 1, changed: 0, rejected: 0 });
+    expect(repaired.files).toEqual({ loaded: 0, appended: 0, skipped: 1, changed: 0, rejected: 0, missing: 0 });
     expect(await rowsLeft()).toBe(500);
   });
 });

@@ -70,11 +70,12 @@ export function registerRun(program: Command): void {
       console.log(options.dryRun ? 'dry run: nothing was changed' : `run ${summary.runId} succeeded`);
       console.log(
         `files: ${files.loaded} loaded, ${files.appended} appended, ${files.skipped} unchanged, ` +
-          `${files.changed} changed (kept as loaded), ${files.rejected} rejected`,
+          `${files.changed} changed (kept as loaded), ${files.rejected} rejected` +
+          (files.missing > 0 ? `, ${files.missing} gone from the landing (their facts kept)` : ''),
       );
       for (const rejected of summary.rejectedFiles) console.log(`  ${rejected.error}`);
       if (options.dryRun) {
-        for (const planned of summary.plannedFiles ?? [])
+        for (const planned of (summary.plannedFiles ?? []).filter((entry) => entry.action !== 'missing'))
           console.log(
             `  ${planned.action === 'changed' ? 'changed, would keep' : `would ${planned.action === 'appended' ? 'append' : 'load'}`}: ${planned.path}`,
           );

@@ -7,6 +7,7 @@ import type { Db } from '../db.ts';
 import { queryRows, siblingConnection, transaction } from '../db.ts';
 import type { LoadProgress } from '../log.ts';
 import { discoverLandingFiles } from './discover.ts';
+import { BULK_MAX_LINE_BYTES, ensureParsedTable, parseLines, prepareParseConnection, recordParseSql } from './parse.ts';
 import { DEFAULT_MAX_LINE_BYTES, LINE_CHECKSUM_MODULUS, type ReadProgress, readLines, scanPlainFile, sha256Hex } from './read-lines.ts';
 
 /**
@@ -15,9 +16,11 @@ import { DEFAULT_MAX_LINE_BYTES, LINE_CHECKSUM_MODULUS, type ReadProgress, readL
  * - appended: it grew since the last run and only its new lines were read;
  * - skipped: unchanged since it was loaded (not read at all);
  * - changed: bytes that were already loaded are different now; left as loaded until `--reload`;
- * - rejected: unreadable (e.g. a corrupt gzip); nothing of this version is loaded.
+ * - rejected: unreadable (e.g. a corrupt gzip); nothing of this version is loaded;
+ * - missing: loaded by an earlier run and gone from the landing now. The warehouse keeps no copy
+ *   of the lines, only what they were parsed into: those rows and the facts made of them stay.
  */
-export type FileOutcome = 'loaded' | 'appended' | 'skipped' | 'changed' | 'rejected';
+export type FileOutcome = 'loaded' | 'appended' | 'skipped' | 'changed' | 'rejected' | 'missing';
 
 export interface FileLoadResult {
   path: string;
@@ -48,6 +51,12 @@ export interface LoadOptions {
   reload?: string[];
   /** Decide what would happen, change nothing. */
   dryRun?: boolean;
+  /**
+   * Read every unchanged landing file again (`--full-refresh`): the warehouse keeps no copy of
+   * the lines, so a rebuild from scratch starts from the landing files. Files that are gone or
+   * changed keep the rows they were parsed into.
+   */
+  rereadAll?: boolean;
   now?: number;
   /** Called as files finish, for a progress bar. */
   onProgress?: (progress: LoadProgress) => void;
@@ -78,9 +87,20 @@ type Plan =
  */
 const LOAD_CONNECTIONS = Math.max(1, Math.min(4, availableParallelism()));
 
-/** Loads what is new in the landing directory. Each file is one transaction: all of it or none. */
+/**
+ * Loads what is new in the landing directory: each file's new lines are parsed as they are read
+ * (jobs/ingest/parse.ts). Each file is one transaction: all of it or none.
+ */
 export async function loadLanding(db: Db, landingDir: string, options: LoadOptions): Promise<FileLoadResult[]> {
   const paths = await discoverLandingFiles(landingDir);
+  let rereadAll = options.rereadAll ?? false;
+  if (!options.dryRun) {
+    await prepareParseConnection(db);
+    // a warehouse of an earlier version kept every line in raw_lines: those are parsed from there
+    await parseBufferedLines(db);
+    // a changed parse is applied to every line: the files are read again
+    if ((await ensureParsedTable(db)).stale) rereadAll = true;
+  }
   // the manifest is read once: each load changes only its own file's row
   const manifest = await knownFiles(db);
   const fileIds = allocateFileIds(manifest, paths);
@@ -102,7 +122,7 @@ export async function loadLanding(db: Db, landingDir: string, options: LoadOptio
       const index = next++;
       const path = paths[index]!;
       try {
-        results[index] = await loadFile(connection, path, fileIds.get(path)!, manifest.get(path) ?? null, options);
+        results[index] = await loadFile(connection, path, fileIds.get(path)!, manifest.get(path) ?? null, { ...options, rereadAll });
         if (options.onProgress) {
           progress.filesDone += 1;
           progress.linesRead += results[index].linesRead;
@@ -116,13 +136,45 @@ export async function loadLanding(db: Db, landingDir: string, options: LoadOptio
       }
     }
   };
-  const siblings = await Promise.all(Array.from({ length: Math.min(LOAD_CONNECTIONS, paths.length) - 1 }, () => siblingConnection(db)));
+  const siblings = await Promise.all(
+    Array.from({ length: Math.min(LOAD_CONNECTIONS, paths.length) - 1 }, async () => {
+      const sibling = await siblingConnection(db);
+      await prepareParseConnection(sibling);
+      return sibling;
+    }),
+  );
   // Every worker finishes its file before a connection closes, even when another one failed.
   const outcomes = await Promise.allSettled([worker(db), ...siblings.map(worker)]);
   for (const sibling of siblings) sibling.closeSync();
   const failure = outcomes.find((outcome) => outcome.status === 'rejected');
   if (failure) throw failure.reason;
+  if (rereadAll && !options.dryRun) await recordParseSql(db);
+  const present = new Set(paths);
+  for (const [path, known] of manifest) {
+    if (known.status === 'loaded' && !present.has(path)) results.push({ path, outcome: 'missing', ...nothing });
+  }
   return results;
+}
+
+/**
+ * Lines left in raw_lines, parsed into base_ocpp__lines. The loader parses what it reads in the
+ * same transaction, so only a warehouse written by an earlier version (which kept every line
+ * there) has any: its lines are parsed once more, from there, and the copy is dropped.
+ */
+async function parseBufferedLines(db: Db): Promise<void> {
+  const files = await queryRows(db, `select file_id, min(line_no) as from_line_no from raw_lines group by file_id order by file_id`);
+  if (files.length === 0) return;
+  await ensureParsedTable(db);
+  for (const file of files) {
+    const fileId = Number(file.file_id);
+    const fromLineNo = Number(file.from_line_no);
+    await transaction(db, async () => {
+      await db.run(`delete from base_ocpp__lines where file_id = $fileId and line_no >= $fromLineNo`, { fileId, fromLineNo });
+      await parseLines(db, { kind: 'buffer', fileId, fromLineNo });
+      await db.run(`delete from raw_lines where file_id = $fileId`, { fileId });
+    });
+  }
+  await recordParseSql(db);
 }
 
 /**
@@ -142,7 +194,9 @@ async function loadFile(db: Db, path: string, fileId: number, known: KnownFile |
   const info = await stat(path);
   const fresh = (options.now ?? Date.now()) - info.mtimeMs < (options.settleSeconds ?? 0) * 1000;
   const reload = (options.reload ?? []).some((candidate) => resolve(candidate) === path);
-  const plan = await planFile(path, info.size, info.mtimeMs, known, reload);
+  let plan = await planFile(path, info.size, info.mtimeMs, known, reload);
+  // unchanged, so read again as it is: the same lines get the same numbers
+  if (plan.action === 'skip' && options.rereadAll) plan = { action: 'full' };
   if (plan.action === 'skip') {
     // Touched but identical: remember the new mtime so the next run need not hash it again.
     if (known && known.mtimeMs !== info.mtimeMs && !options.dryRun) {
@@ -172,7 +226,7 @@ async function loadFile(db: Db, path: string, fileId: number, known: KnownFile |
       const holdUnterminatedTail = fresh && !path.endsWith('.gz');
       let reader: FileLoadResult['reader'] = 'bulk';
       let counts =
-        plan.action === 'full' && !path.endsWith('.gz')
+        plan.action === 'full'
           ? await bulkLoadPlainFile(db, path, fileId, {
               maxLineBytes: options.maxLineBytes,
               holdUnterminatedTail,
@@ -308,7 +362,7 @@ async function hashPrefix(path: string, bytes: number): Promise<string> {
 
 /** Removes everything the warehouse holds of a file, before it is loaded again or rejected. */
 async function forgetFile(db: Db, fileId: number): Promise<void> {
-  for (const table of ['raw_lines', 'reader_rejects', 'payload_violations', 'landing_files']) {
+  for (const table of ['base_ocpp__lines', 'raw_lines', 'reader_rejects', 'payload_violations', 'landing_files']) {
     await db.run(`delete from ${table} where file_id = $fileId`, { fileId });
   }
 }
@@ -318,76 +372,50 @@ type LineCounts = { linesRead: number; linesStored: number; linesBlank: number; 
 
 /** Rows per chunk handed to the appender: DuckDB's vector size, so a chunk is one vector per column. */
 const APPEND_BATCH_ROWS = 2048;
-/** Longest line the bulk reader is asked to take; longer limits go through readLines. */
-const BULK_MAX_LINE_BYTES = 8 * 1024 * 1024;
 
 /**
- * Loads a whole plain file in bulk when its lines need none of readLines' special cases (almost
- * every file): a first pass in JS hashes it and checks every line, then DuckDB's CSV reader
- * stores the lines with their numbers, and the stored rows are checked against the first pass
- * (count, bytes, an order-sensitive checksum). Returns null, having stored nothing, when the file
- * needs readLines: then the caller reads it that way, hashing it afresh.
+ * Reads and parses a whole file (plain or gzip) in bulk when its lines need none of readLines' special
+ * cases (almost every file): a first pass in JS hashes it and checks every line (bytes only, no
+ * line becomes a string), then DuckDB reads the file itself and parses each line straight into
+ * base_ocpp__lines, and the parsed rows are checked against the first pass (count, bytes, an
+ * order-sensitive checksum of line numbers and lengths). Returns null, having stored nothing, when
+ * the file needs readLines: then the caller reads it that way, hashing it afresh.
  */
 async function bulkLoadPlainFile(db: Db, path: string, fileId: number, options: ReadOptions): Promise<LineCounts | null> {
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   if (maxLineBytes > BULK_MAX_LINE_BYTES) return null;
-  let bytesRead = 0;
-  const scan = await scanPlainFile(path, {
-    maxLineBytes,
-    onRawChunk: (chunk) => {
-      bytesRead += chunk.length;
-      options.onRawChunk?.(chunk);
-    },
-  });
+  const scan = await scanPlainFile(path, { maxLineBytes, onRawChunk: options.onRawChunk });
   if (!scan.plain || (scan.endsUnterminated && options.holdUnterminatedTail)) return null;
   if (scan.lines > 0) {
-    // A single-threaded scan (the streaming row_number() makes it one) yields lines in file
-    // order, so row_number() is the line number; the check below proves it for this file.
-    await db.run(
-      `insert into raw_lines (file_id, line_no, raw_line)
-       select
-           $fileId,
-           row_number() over (),
-           line,
-       from read_csv(
-           $path,
-           columns = {'line': 'varchar'},
-           delim = chr(1),
-           quote = '',
-           escape = '',
-           comment = '',
-           header = false,
-           auto_detect = false,
-           new_line = '\\n',
-           max_line_size = $maxLineSize,
-           buffer_size = $bufferSize
-       )`,
-      { fileId, path, maxLineSize: BULK_MAX_LINE_BYTES + 2, bufferSize: 4 * BULK_MAX_LINE_BYTES },
-    );
-    const [stored] = await queryRows(
+    await parseLines(db, { kind: 'file', fileId, path });
+    const [parsed] = await queryRows(
       db,
       `select
            count(*) as lines,
-           coalesce(sum(strlen(raw_line)), 0) as bytes,
-           coalesce(sum(((line_no % $modulus) * (strlen(raw_line) % $modulus)) % $modulus) % $modulus, 0) as checksum,
-       from raw_lines
+           coalesce(sum(line_bytes), 0) as bytes,
+           coalesce(sum(((line_no % $modulus) * (line_bytes % $modulus)) % $modulus) % $modulus, 0) as checksum,
+       from base_ocpp__lines
        where file_id = $fileId`,
       { fileId, modulus: LINE_CHECKSUM_MODULUS },
     );
-    if (Number(stored!.lines) !== scan.lines || Number(stored!.bytes) !== scan.bytes || Number(stored!.checksum) !== scan.checksum) {
-      await db.run(`delete from raw_lines where file_id = $fileId`, { fileId });
+    if (Number(parsed!.lines) !== scan.lines || Number(parsed!.bytes) !== scan.bytes || Number(parsed!.checksum) !== scan.checksum) {
+      await db.run(`delete from base_ocpp__lines where file_id = $fileId`, { fileId });
       return null;
     }
   }
   if (options.progress) {
-    options.progress.endOffset = bytesRead;
+    options.progress.endOffset = scan.decodedBytes;
     options.progress.endsUnterminated = scan.endsUnterminated;
     options.progress.heldBytes = 0;
   }
   return { linesRead: scan.lines, linesStored: scan.lines, linesBlank: 0, linesRejectedByReader: 0 };
 }
 
-/** Streams a file through readLines, storing lines in chunks of rows (one appender call per chunk, not per value). */
+/**
+ * Streams a file through readLines (a gzip, a grown file, a file with special cases), holding its
+ * lines in raw_lines in chunks of rows (one appender call per chunk, not per value) until they
+ * are parsed, which empties raw_lines again.
+ */
 async function appendFileLines(db: Db, path: string, fileId: number, readOptions: ReadOptions): Promise<LineCounts> {
   const lines = await db.createAppender('raw_lines');
   const rejects = await db.createAppender('reader_rejects');
@@ -429,6 +457,10 @@ async function appendFileLines(db: Db, path: string, fileId: number, readOptions
   } finally {
     lines.closeSync();
     rejects.closeSync();
+  }
+  if (counts.linesStored > 0) {
+    await parseLines(db, { kind: 'buffer', fileId, fromLineNo: readOptions.firstLineNo ?? 1 });
+    await db.run(`delete from raw_lines where file_id = $fileId`, { fileId });
   }
   return counts;
 }

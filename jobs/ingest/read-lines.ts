@@ -153,28 +153,40 @@ export interface PlainScan {
   /** Σ (line number × line length) mod LINE_CHECKSUM_MODULUS: catches lines stored out of order. */
   checksum: number;
   endsUnterminated: boolean;
+  /** Bytes of the file's text (after decompression, for .gz). */
+  decodedBytes: number;
 }
 
 /** A prime below 2^26, so (line number mod it) × (length mod it) stays exact in a double. */
 export const LINE_CHECKSUM_MODULUS = 67_108_859;
 
 /**
- * Reads a plain file once, hashing it (onRawChunk) and checking that its lines need none of
- * readLines' special cases. Stops at the first line that does (plain = false): the caller then
- * reads the file with readLines. Lines are counted from 1 and never turned into strings.
+ * Reads a file once (through gunzip for .gz), hashing its bytes as stored (onRawChunk) and checking
+ * that its lines need none of readLines' special cases. Stops at the first line that does (plain =
+ * false): the caller then reads the file with readLines. Lines are counted from 1 and never turned
+ * into strings. A corrupt or truncated gzip throws, as in readLines: the caller rejects the file.
  */
 export async function scanPlainFile(
   path: string,
   options: { maxLineBytes?: number; onRawChunk?: (chunk: Buffer) => void } = {},
 ): Promise<PlainScan> {
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
-  const scan: PlainScan = { plain: true, lines: 0, bytes: 0, checksum: 0, endsUnterminated: false };
+  const scan: PlainScan = { plain: true, lines: 0, bytes: 0, checksum: 0, endsUnterminated: false, decodedBytes: 0 };
   const notPlain = () => ({ ...scan, plain: false });
   let carry = Buffer.alloc(0);
   let first = true;
-  for await (const raw of createReadStream(path, { highWaterMark: 1024 * 1024 })) {
-    const chunk = raw as Buffer;
-    options.onRawChunk?.(chunk);
+  const raw = createReadStream(path, { highWaterMark: 1024 * 1024 });
+  if (options.onRawChunk) raw.on('data', options.onRawChunk as (chunk: string | Buffer) => void);
+  let source: AsyncIterable<Buffer> = raw;
+  if (path.endsWith('.gz')) {
+    const gunzip = createGunzip({ chunkSize: 1024 * 1024 });
+    // pipeline forwards a read error to gunzip, so iterating it throws instead of hanging.
+    pipeline(raw, gunzip, () => undefined);
+    source = gunzip;
+  }
+  for await (const decoded of source) {
+    const chunk = decoded as Buffer;
+    scan.decodedBytes += chunk.length;
     // A possible BOM is readLines' business.
     if (first && chunk[0] === BOM[0]) return notPlain();
     first = false;

@@ -45,6 +45,8 @@ alter table landing_files add column if not exists pending_since_run bigint;
 alter table landing_files add column if not exists live_lines_modelled bigint;
 -- 'nightly' or 'live' (run --live); null for runs of earlier versions
 alter table runs add column if not exists mode varchar;
+-- files loaded earlier and gone from the landing at this run (their facts are kept)
+alter table runs add column if not exists files_missing integer;
 -- set by a live run that rebuilt its models because lines may have been replaced: the nightly
 -- run then rebuilds its own too; cleared by the nightly run
 create table if not exists live_state (flag varchar not null);

@@ -8,7 +8,9 @@ export const SQL_DIR = resolve(dirname(fileURLToPath(import.meta.url)), import.m
 
 /** Tables written by the loader; models read them, nothing builds them. */
 export const RAW_TABLES = [
-  'raw_lines',
+  // the lines of the landing file the loader is reading: a temporary view over the file, or over
+  // the lines it read itself into raw_lines until they are parsed (jobs/ingest/parse.ts)
+  'landing_lines',
   'reader_rejects',
   'landing_files',
   'payload_violations',
@@ -29,7 +31,11 @@ export interface SqlFile {
   sql: string;
   /** Models and raw tables this file reads, found in the SQL itself. */
   reads: string[];
-  /** From a leading `-- materialized: table|view|incremental` comment; table when absent. */
+  /**
+   * From a leading `-- materialized: table|view|incremental|ingest` comment; table when absent.
+   * An `ingest` model is built by the loader as it reads each landing file (jobs/ingest/parse.ts),
+   * not by the model runner.
+   */
   materialized: Materialization;
   /**
    * From a `-- unique_key: a, b` comment (incremental models only): the rows an incremental run
@@ -45,7 +51,7 @@ export interface SqlFile {
   touchedKeys?: string;
 }
 
-export type Materialization = 'table' | 'view' | 'incremental';
+export type Materialization = 'table' | 'view' | 'incremental' | 'ingest';
 
 function uniqueKeyOf(path: string, sql: string): string[] | undefined {
   const declared = /^--\s*unique_key:\s*(.+)$/m.exec(sql)?.[1];
@@ -67,8 +73,8 @@ function touchedKeysOf(path: string, sql: string, uniqueKey: string[] | undefine
 
 function materializationOf(path: string, sql: string): Materialization {
   const declared = /^--\s*materialized:\s*(\w+)/m.exec(sql)?.[1] ?? 'table';
-  if (declared !== 'table' && declared !== 'view' && declared !== 'incremental') {
-    throw new Error(`${path}: unknown materialization '${declared}' (table, view or incremental)`);
+  if (declared !== 'table' && declared !== 'view' && declared !== 'incremental' && declared !== 'ingest') {
+    throw new Error(`${path}: unknown materialization '${declared}' (table, view, incremental or ingest)`);
   }
   return declared;
 }

@@ -18,12 +18,14 @@ reader_rejects as (
     from reader_rejects
 ),
 
-raw_lines as (
+-- the parse keeps the text of every line it rejects or leaves to the schema check
+line_texts as (
     select
         file_id,
         line_no,
         raw_line,
-    from raw_lines
+    from base_ocpp__lines
+    where raw_line is not null
 ),
 
 base_ocpp__checked_lines as (
@@ -46,12 +48,13 @@ rejected_lines as (
     select
         base_ocpp__checked_lines.file_id,
         base_ocpp__checked_lines.line_no,
-        raw_lines.raw_line,
+        line_texts.raw_line,
         base_ocpp__checked_lines.rejection_reason as reason,
     from base_ocpp__checked_lines
-    inner join raw_lines
-        on base_ocpp__checked_lines.file_id = raw_lines.file_id
-        and base_ocpp__checked_lines.line_no = raw_lines.line_no
+    -- a line parsed by an earlier version, whose file has left the landing, may have no text kept
+    left join line_texts
+        on base_ocpp__checked_lines.file_id = line_texts.file_id
+        and base_ocpp__checked_lines.line_no = line_texts.line_no
 )
 
 select

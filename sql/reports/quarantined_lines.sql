@@ -21,12 +21,14 @@ payload_warnings as (
     from payload_warnings
 ),
 
-raw_lines as (
+-- the parse keeps the text of every line it rejects or leaves to the schema check
+line_texts as (
     select
         file_id,
         line_no,
         raw_line,
-    from raw_lines
+    from base_ocpp__lines
+    where raw_line is not null
 ),
 
 entries as (
@@ -44,12 +46,12 @@ entries as (
         payload_warnings.file,
         payload_warnings.line_no,
         payload_warnings.reason,
-        raw_lines.raw_line,
+        line_texts.raw_line,
         payload_warnings.run_id,
     from payload_warnings
-    inner join raw_lines
-        on payload_warnings.file_id = raw_lines.file_id
-        and payload_warnings.line_no = raw_lines.line_no
+    left join line_texts
+        on payload_warnings.file_id = line_texts.file_id
+        and payload_warnings.line_no = line_texts.line_no
     where $include_warnings
 )
 

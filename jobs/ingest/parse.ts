@@ -1,0 +1,122 @@
+import { createHash } from 'node:crypto';
+import type { Db } from '../db.ts';
+import { queryRows } from '../db.ts';
+import { loadSqlProject, sqlFile } from '../models/project.ts';
+import { PAYLOAD_SHAPES } from './payload-shapes.ts';
+
+/**
+ * The parse (sql/staging/base/base_ocpp__lines.sql), run by the loader as it reads each landing
+ * file: the model's SQL reads `landing_lines`, a temporary view this module points at the lines
+ * of one file. Temporary views and variables belong to a connection, so files parse side by side
+ * on sibling connections.
+ */
+const PARSED_TABLE = 'base_ocpp__lines';
+
+/** Longest line DuckDB's reader is asked to take: longer limits go through readLines. */
+export const BULK_MAX_LINE_BYTES = 8 * 1024 * 1024;
+
+function parseSql(): string {
+  return sqlFile(loadSqlProject(), 'staging', PARSED_TABLE).sql;
+}
+
+export function parseSqlHash(): string {
+  return createHash('sha256').update(parseSql()).digest('hex');
+}
+
+/** Sets what the parse reads on a connection: the payload shapes (bound values, not SQL text). */
+export async function prepareParseConnection(db: Db): Promise<void> {
+  for (const [name, pattern] of Object.entries(PAYLOAD_SHAPES)) {
+    // the variable name is ours (a constant of payload-shapes.ts); only the pattern is a value
+    await db.run(`set variable ${name} = $pattern`, { pattern });
+  }
+}
+
+export type LineSource =
+  /** The whole landing file, read by DuckDB; line numbers from 1. */
+  | { kind: 'file'; fileId: number; path: string }
+  /** Lines the loader read itself into raw_lines, from this line number on. */
+  | { kind: 'buffer'; fileId: number; fromLineNo: number };
+
+/** Parses the lines of one source into base_ocpp__lines (inside the caller's transaction). */
+export async function parseLines(db: Db, source: LineSource): Promise<void> {
+  await pointLandingLinesAt(db, source);
+  await db.run(`insert into ${PARSED_TABLE}\n${parseSql()}`);
+}
+
+async function pointLandingLinesAt(db: Db, source: LineSource): Promise<void> {
+  await db.run(`set variable landing_file_id = $fileId`, { fileId: source.fileId });
+  if (source.kind === 'file') {
+    await db.run(`set variable landing_path = $path`, { path: source.path });
+    // A single-threaded scan (the streaming row_number() makes it one) yields lines in file
+    // order, so row_number() is the line number; the loader proves it for each file after.
+    await db.run(
+      `create or replace temp view landing_lines as
+       select
+           getvariable('landing_file_id')::bigint as file_id,
+           row_number() over () as line_no,
+           line as raw_line,
+       from read_csv(
+           getvariable('landing_path'),
+           columns = {'line': 'varchar'},
+           delim = chr(1),
+           quote = '',
+           escape = '',
+           comment = '',
+           header = false,
+           auto_detect = false,
+           new_line = '\\n',
+           max_line_size = ${BULK_MAX_LINE_BYTES + 2},
+           buffer_size = ${4 * BULK_MAX_LINE_BYTES}
+       )`,
+    );
+  } else {
+    await db.run(`set variable landing_from_line_no = $fromLineNo`, { fromLineNo: source.fromLineNo });
+    await db.run(
+      `create or replace temp view landing_lines as
+       select file_id, line_no, raw_line
+       from raw_lines
+       where file_id = getvariable('landing_file_id') and line_no >= getvariable('landing_from_line_no')`,
+    );
+  }
+}
+
+/**
+ * Makes sure base_ocpp__lines has the columns the parse writes. True when the parse's SQL is not
+ * the one the table was filled with: every landing file still there must then be read again.
+ * Rows of files that will not be (gone from the landing, changed) keep what they were parsed
+ * into; a new column is null for them.
+ */
+export async function ensureParsedTable(db: Db): Promise<{ stale: boolean }> {
+  await db.run(`create table if not exists model_state (model varchar not null, sql_sha256 varchar not null)`);
+  await db.run(
+    `create or replace temp view landing_lines as select null::bigint as file_id, null::bigint as line_no, null::varchar as raw_line where false`,
+  );
+  const wanted = await columnsOf(db, `select * from (${parseSql()}) limit 0`);
+  const [exists] = await queryRows(db, `select count(*) as n from duckdb_tables() where table_name = $name`, { name: PARSED_TABLE });
+  const [state] = await queryRows(db, `select sql_sha256 from model_state where model = $name`, { name: PARSED_TABLE });
+  if (Number(exists!.n) === 0) {
+    await db.run(`create table ${PARSED_TABLE} as select * from (${parseSql()}) limit 0`);
+    await recordParseSql(db);
+    return { stale: false };
+  }
+  const present = await columnsOf(db, `select * from ${PARSED_TABLE} limit 0`);
+  if (JSON.stringify(present) !== JSON.stringify(wanted)) {
+    const kept = present.filter(([name]) => wanted.some(([other]) => other === name)).map(([name]) => name);
+    await db.run(`create or replace table ${PARSED_TABLE}_next as select * from (${parseSql()}) limit 0`);
+    await db.run(`insert into ${PARSED_TABLE}_next by name select ${kept.join(', ')} from ${PARSED_TABLE}`);
+    await db.run(`drop table ${PARSED_TABLE}`);
+    await db.run(`alter table ${PARSED_TABLE}_next rename to ${PARSED_TABLE}`);
+  }
+  return { stale: state?.sql_sha256 !== parseSqlHash() };
+}
+
+/** Records that base_ocpp__lines holds what the current parse SQL gives. */
+export async function recordParseSql(db: Db): Promise<void> {
+  await db.run(`delete from model_state where model = $name`, { name: PARSED_TABLE });
+  await db.run(`insert into model_state values ($name, $hash)`, { name: PARSED_TABLE, hash: parseSqlHash() });
+}
+
+async function columnsOf(db: Db, sql: string): Promise<[string, string][]> {
+  const reader = await db.runAndReadAll(sql);
+  return reader.columnNames().map((name, index) => [name, String(reader.columnTypes()[index])]);
+}

@@ -1,0 +1,155 @@
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { queryJsonRows, withWarehouse } from '../jobs/db.ts';
+import { writeLanding } from '../jobs/generate/write-landing.ts';
+import { type NightlyOptions, runNightly } from '../jobs/nightly.ts';
+import { envelope, tempDir } from './helpers.ts';
+
+/**
+ * The landing files are the raw layer: the warehouse keeps what each line was parsed into and no
+ * copy of the lines. These tests hold that to its promises: a rebuild from scratch reads the
+ * landing files again and gives the same outputs byte for byte; a file that has left the landing
+ * keeps its facts; a warehouse of the earlier layout (every line copied into raw_lines) is parsed
+ * from its copy, which then goes.
+ */
+
+const FACTS = `select * from fct_transactions order by charge_point_id, started_at, stopped_at`;
+const QUARANTINE = `select file, line_no, raw_line, reason from quarantine order by file, line_no`;
+const WARNINGS = `select file, line_no, reason from payload_warnings order by file, line_no, reason`;
+
+function setup() {
+  const dir = tempDir();
+  const options: NightlyOptions = {
+    landing: join(dir, 'landing'),
+    warehouse: join(dir, 'warehouse.duckdb'),
+    out: join(dir, 'reports'),
+    months: [],
+    timezone: 'UTC',
+    html: false,
+  };
+  mkdirSync(options.landing, { recursive: true });
+  const query = (sql: string) => withWarehouse(options.warehouse, (db) => queryJsonRows(db, sql), { readOnly: true });
+  return { dir, options, query };
+}
+
+/** A landing with clean days, a gzip, and lines the quarantine and the warnings must keep the text of. */
+async function landing(dir: string): Promise<{ odd: string[] }> {
+  await writeLanding({ out: dir, dialect: 'envelope', chargePoints: 2, days: 3, start: '2024-01-30', seed: 11 });
+  const odd = [
+    envelope.call('CP-X', '2024-01-31T10:00:00Z', 'x1', 'StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 'Bogus' }),
+    '{"charge_point_id": "CP-X", "received_at": "2024-01-31T10:00:01Z", "frame": [2, "x2"',
+    envelope.call('CP-X', '2024-01-31T10:00:02Z', 'x3', 'Authorize', { idTag: 'A-VERY-LONG-ID-TAG-OF-30-CHARS' }),
+    envelope.call('CP-X', '2024-01-31T10:00:03Z', 'x4', 'Heartbeat', {}),
+  ];
+  writeFileSync(join(dir, 'odd.ndjson'), `${odd.join('\n')}\n`);
+  writeFileSync(join(dir, 'odd-again.ndjson.gz'), gzipSync(`${odd.join('\n')}\n`));
+  return { odd };
+}
+
+/** Every Parquet file of the reports, by path: DuckDB writes the same bytes for the same rows. */
+function parquetFiles(out: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const entry of readdirSync(out, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile() || !entry.name.endsWith('.parquet')) continue;
+    const path = join(entry.parentPath, entry.name);
+    files[relative(out, path)] = readFileSync(path).toString('base64');
+  }
+  return files;
+}
+
+describe('the landing files are the raw layer', () => {
+  it('keeps no copy of the lines, and --full-refresh reads the files again into the same outputs byte for byte', async () => {
+    const { options, query } = setup();
+    const { odd } = await landing(options.landing);
+    const first = await runNightly(options);
+    expect(first.lines.quarantined).toBe(4);
+    expect(await query(`select count(*)::integer as n from raw_lines`)).toEqual([{ n: 0 }]);
+    // the text is kept where a reader may need it (a rejected line; a CALL the schema check reads,
+    // which may be flagged), not for the MeterValues, StatusNotification and Heartbeat of the bulk
+    const [kept] = await query(
+      `select count(*) filter (where raw_line is not null)::integer as kept, count(*)::integer as lines,
+              count(*) filter (where raw_line is not null and action in ('MeterValues', 'StatusNotification', 'Heartbeat')
+                  and charge_point_id <> 'CP-X')::integer as kept_common
+       from base_ocpp__lines`,
+    );
+    expect(kept!.kept_common).toBe(0);
+    expect(kept!.kept as number).toBeLessThan((kept!.lines as number) * 0.05);
+    const quarantine = await query(QUARANTINE);
+    expect(quarantine.map((row) => row.raw_line)).toEqual([odd[0], odd[1], odd[0], odd[1]]);
+    const warnings = await query(WARNINGS);
+    expect(warnings).toHaveLength(2);
+    const facts = await query(FACTS);
+    const parquet = parquetFiles(options.out);
+    expect(Object.keys(parquet).length).toBeGreaterThan(5);
+
+    const refreshed = await runNightly({ ...options, fullRefresh: true });
+    // every file is read again: its lines are counted as read by this run
+    expect(refreshed.files).toMatchObject({ loaded: first.files.loaded, skipped: 0, missing: 0 });
+    expect(refreshed.lines).toEqual(first.lines);
+    expect(await query(FACTS)).toEqual(facts);
+    expect(await query(QUARANTINE)).toEqual(quarantine);
+    expect(await query(WARNINGS)).toEqual(warnings);
+    expect(parquetFiles(options.out)).toEqual(parquet);
+  });
+
+  it('a file gone from the landing keeps its facts, through --full-refresh too, and the run says so', async () => {
+    const { options, query } = setup();
+    await landing(options.landing);
+    await runNightly(options);
+    const facts = await query(FACTS);
+    const quarantine = await query(QUARANTINE);
+    const day = readdirSync(options.landing, { recursive: true })
+      .map(String)
+      .find((name) => name.endsWith('2024-01-31.ndjson'))!;
+    rmSync(join(options.landing, day));
+    const next = await runNightly(options);
+    expect(next.files.missing).toBe(1);
+    const refreshed = await runNightly({ ...options, fullRefresh: true });
+    expect(refreshed.files.missing).toBe(1);
+    expect(await query(FACTS)).toEqual(facts);
+    expect(await query(QUARANTINE)).toEqual(quarantine);
+    expect(await query(`select files_missing from runs order by run_id`)).toEqual([
+      { files_missing: 0 },
+      { files_missing: 1 },
+      { files_missing: 1 },
+    ]);
+  });
+
+  it('a warehouse of the earlier layout is parsed from the lines it copied, which then go', async () => {
+    const { options, query } = setup();
+    await landing(options.landing);
+    await runNightly(options);
+    const facts = await query(FACTS);
+    const quarantine = await query(QUARANTINE);
+    // the earlier layout: every line in raw_lines, parsed by other SQL; here one file's lines, and
+    // that file gone from the landing, so the copy is the only place its lines are
+    const day = readdirSync(options.landing, { recursive: true })
+      .map(String)
+      .find((name) => name.endsWith('2024-01-30.ndjson'))!;
+    const path = join(options.landing, day);
+    const lines = readFileSync(path, 'utf8').trimEnd().split('\n');
+    await withWarehouse(options.warehouse, async (db) => {
+      const [file] = await queryJsonRows(db, `select file_id from landing_files where path = $path`, { path });
+      const appender = await db.createAppender('raw_lines');
+      lines.forEach((line, index) => {
+        appender.appendBigInt(BigInt(file!.file_id as string));
+        appender.appendBigInt(BigInt(index + 1));
+        appender.appendVarchar(line);
+        appender.endRow();
+      });
+      appender.closeSync();
+      await db.run(`update base_ocpp__lines set line_bytes = null where file_id = $id`, { id: Number(file!.file_id) });
+      await db.run(`delete from model_state where model = 'base_ocpp__lines'`);
+    });
+    rmSync(path);
+    const upgraded = await runNightly({ ...options, fullRefresh: true });
+    expect(upgraded.files.missing).toBe(1);
+    expect(await query(`select count(*)::integer as n from raw_lines`)).toEqual([{ n: 0 }]);
+    // parsed again, from the copy: the column the earlier parse did not write is filled
+    expect(await query(`select count(*)::integer as n from base_ocpp__lines where line_bytes is null`)).toEqual([{ n: 0 }]);
+    expect(await query(FACTS)).toEqual(facts);
+    expect(await query(QUARANTINE)).toEqual(quarantine);
+  });
+});
