@@ -66,7 +66,7 @@ async function pointLandingLinesAt(db: Db, source: LineSource): Promise<void> {
            auto_detect = false,
            new_line = '\\n',
            max_line_size = ${BULK_MAX_LINE_BYTES + 2},
-           buffer_size = ${4 * BULK_MAX_LINE_BYTES}
+           buffer_size = ${2 * BULK_MAX_LINE_BYTES + 4}
        )`,
     );
   } else {
