@@ -109,6 +109,8 @@ async function runSteps(db: Db, runId: number, options: NightlyOptions, referenc
     });
   }
   const loads = await loadNewLines(db, runId, options, log);
+  // files parsed anew (a changed parse SQL): every model is rebuilt from the new parse
+  if (!options.fullRefresh && loads.some((load) => load.reparsed)) options = { ...options, fullRefresh: true };
   await recordChangedFiles(db, loads, 'nightly');
   const linesReplaced = await linesMayHaveBeenReplaced(db, loads, 'nightly');
   if (await modelsAreCurrent(db, options)) {
@@ -200,6 +202,7 @@ async function runLiveSteps(db: Db, runId: number, options: NightlyOptions, refe
     });
   }
   const loads = await loadNewLines(db, runId, options, log);
+  if (!options.fullRefresh && loads.some((load) => load.reparsed)) options = { ...options, fullRefresh: true };
   await recordChangedFiles(db, loads, 'live');
   const linesReplaced = await linesMayHaveBeenReplaced(db, loads, 'live');
   // The nightly run's own models cannot tell either: it rebuilds them in full.
@@ -393,7 +396,7 @@ async function recordRepricedMonths(db: Db, runId: number): Promise<void> {
  * know are rebuilt. A live run that had to rebuild leaves the same verdict to the nightly run.
  */
 async function linesMayHaveBeenReplaced(db: Db, loads: FileLoadResult[], mode: RunMode): Promise<boolean> {
-  if (loads.some((load) => load.replaced)) return true;
+  if (loads.some((load) => load.replaced || load.reparsed)) return true;
   const [left] = await queryRows(
     db,
     mode === 'live'
@@ -526,6 +529,7 @@ async function planOnly(db: Db, options: NightlyOptions): Promise<NightlySummary
     runId: 0,
     settleSeconds: options.settleSeconds,
     reload: options.reload,
+    rereadAll: options.fullRefresh,
     dryRun: true,
   });
   const count = (outcome: FileLoadResult['outcome']) => plans.filter((plan) => plan.outcome === outcome).length;

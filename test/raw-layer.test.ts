@@ -16,8 +16,9 @@ import { envelope, tempDir } from './helpers.ts';
  */
 
 const FACTS = `select * from fct_transactions order by charge_point_id, started_at, stopped_at`;
-const QUARANTINE = `select file, line_no, raw_line, reason from quarantine order by file, line_no`;
-const WARNINGS = `select file, line_no, reason from payload_warnings order by file, line_no, reason`;
+const QUARANTINE = `select file, line_no, raw_line, reason, run_id from quarantine order by file, line_no`;
+const WARNINGS = `select file, line_no, reason, run_id from payload_warnings order by file, line_no, reason`;
+const MANIFEST = `select path, sha256, run_id, lines_read, lines_blank, lines_rejected_by_reader from landing_files order by path`;
 
 function setup() {
   const dir = tempDir();
@@ -81,13 +82,16 @@ describe('the landing files are the raw layer', () => {
     const warnings = await query(WARNINGS);
     expect(warnings).toHaveLength(2);
     const facts = await query(FACTS);
+    const manifest = await query(MANIFEST);
     const parquet = parquetFiles(options.out);
     expect(Object.keys(parquet).length).toBeGreaterThan(5);
 
     const refreshed = await runNightly({ ...options, fullRefresh: true });
-    // every file is read again: its lines are counted as read by this run
-    expect(refreshed.files).toMatchObject({ loaded: first.files.loaded, skipped: 0, missing: 0 });
-    expect(refreshed.lines).toEqual(first.lines);
+    // every file is read again and parsed anew, but nothing new was read: each line stays the
+    // line of the run that first read it
+    expect(refreshed.files).toMatchObject({ loaded: 0, skipped: first.files.loaded, missing: 0 });
+    expect(refreshed.lines).toEqual({ read: 0, loaded: 0, quarantined: 0, blank: 0 });
+    expect(await query(MANIFEST)).toEqual(manifest);
     expect(await query(FACTS)).toEqual(facts);
     expect(await query(QUARANTINE)).toEqual(quarantine);
     expect(await query(WARNINGS)).toEqual(warnings);
@@ -115,6 +119,24 @@ describe('the landing files are the raw layer', () => {
       { files_missing: 1 },
       { files_missing: 1 },
     ]);
+  });
+
+  it('a changed parse is applied to every line: the files are read again, and nothing counts as new', async () => {
+    const { options, query } = setup();
+    await landing(options.landing);
+    await runNightly(options);
+    const facts = await query(FACTS);
+    const quarantine = await query(QUARANTINE);
+    await withWarehouse(options.warehouse, async (db) => {
+      // as if the lines had been parsed by other SQL, which did not fill line_bytes
+      await db.run(`update base_ocpp__lines set line_bytes = null`);
+      await db.run(`update model_state set sql_sha256 = 'an earlier parse' where model = 'base_ocpp__lines'`);
+    });
+    const next = await runNightly(options);
+    expect(next.lines).toEqual({ read: 0, loaded: 0, quarantined: 0, blank: 0 });
+    expect(await query(`select count(*)::integer as n from base_ocpp__lines where line_bytes is null`)).toEqual([{ n: 0 }]);
+    expect(await query(FACTS)).toEqual(facts);
+    expect(await query(QUARANTINE)).toEqual(quarantine);
   });
 
   it('a warehouse of the earlier layout is parsed from the lines it copied, which then go', async () => {

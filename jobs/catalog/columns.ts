@@ -242,9 +242,9 @@ export const MART_COLUMNS: Record<string, ColumnDoc[]> = {
   fct_transactions: [
     ...TRANSACTION_COLUMNS,
     { name: 'start_file_id', type: 'BIGINT', header: 'Start file', description: 'landing_files.file_id of the file the StartTransaction line was read from. Null for a stop without a start.' },
-    { name: 'start_line_no', type: 'BIGINT', header: 'Start line', description: 'Line number of the StartTransaction in that file: (start_file_id, start_line_no) is its row in raw_lines.' },
+    { name: 'start_line_no', type: 'BIGINT', header: 'Start line', description: 'Line number of the StartTransaction in that file: (start_file_id, start_line_no) is its row in base_ocpp__lines, and its line in the landing file.' },
     { name: 'stop_file_id', type: 'BIGINT', header: 'Stop file', description: 'landing_files.file_id of the file the StopTransaction line was read from. Null while the transaction is open.' },
-    { name: 'stop_line_no', type: 'BIGINT', header: 'Stop line', description: 'Line number of the StopTransaction in that file: (stop_file_id, stop_line_no) is its row in raw_lines.' },
+    { name: 'stop_line_no', type: 'BIGINT', header: 'Stop line', description: 'Line number of the StopTransaction in that file: (stop_file_id, stop_line_no) is its row in base_ocpp__lines, and its line in the landing file.' },
   ],
 };
 

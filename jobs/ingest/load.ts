@@ -36,6 +36,11 @@ export interface FileLoadResult {
   replaced?: boolean;
   /** How the lines were read: in bulk by DuckDB (a plain file without special cases) or by readLines. */
   reader?: 'bulk' | 'lines';
+  /**
+   * Unchanged, and read again to be parsed anew (`--full-refresh`, a changed parse): its rows were
+   * replaced by the same lines' new parse; it stays the run's it was loaded by, and counts no line.
+   */
+  reparsed?: boolean;
   error?: string;
 }
 
@@ -159,6 +164,7 @@ export async function loadLanding(db: Db, landingDir: string, options: LoadOptio
   for (const sibling of siblings) sibling.closeSync();
   const failure = outcomes.find((outcome) => outcome.status === 'rejected');
   if (failure) throw failure.reason;
+  // a file that could not be parsed anew (changed, rejected, gone) keeps the rows of the old parse
   if (rereadAll && !options.dryRun) await recordParseSql(db);
   const present = new Set(paths);
   for (const [path, known] of manifest) {
@@ -206,8 +212,12 @@ async function loadFile(db: Db, path: string, fileId: number, known: KnownFile |
   const fresh = (options.now ?? Date.now()) - info.mtimeMs < (options.settleSeconds ?? 0) * 1000;
   const reload = (options.reload ?? []).some((candidate) => resolve(candidate) === path);
   let plan = await planFile(path, info.size, info.mtimeMs, known, reload);
-  // unchanged, so read again as it is: the same lines get the same numbers
-  if (plan.action === 'skip' && options.rereadAll) plan = { action: 'full' };
+  if (options.rereadAll && known && !options.dryRun) {
+    // unchanged: parsed anew from the same bytes, so the same lines get the same numbers
+    if (plan.action === 'skip') return reparseFile(db, path, known, options);
+    // grown: its loaded lines must be parsed anew too, so it is read whole
+    if (plan.action === 'append') plan = { action: 'full' };
+  }
   if (plan.action === 'skip') {
     // Touched but identical: remember the new mtime so the next run need not hash it again.
     if (known && known.mtimeMs !== info.mtimeMs && !options.dryRun) {
@@ -228,8 +238,8 @@ async function loadFile(db: Db, path: string, fileId: number, known: KnownFile |
   const outcome = plan.action === 'append' ? 'appended' : 'loaded';
   if (options.dryRun) return { path, outcome, ...nothing };
 
-  try {
-    return await transaction(db, async () => {
+  const attempt = (bulk: boolean) =>
+    transaction(db, async () => {
       const previous = plan.action === 'append' ? plan.from : undefined;
       if (!previous) await forgetFile(db, fileId);
       const progress: ReadProgress = { endOffset: 0, endsUnterminated: false, heldBytes: 0 };
@@ -237,7 +247,7 @@ async function loadFile(db: Db, path: string, fileId: number, known: KnownFile |
       const holdUnterminatedTail = fresh && !path.endsWith('.gz');
       let reader: FileLoadResult['reader'] = 'bulk';
       let counts =
-        plan.action === 'full'
+        plan.action === 'full' && bulk
           ? await bulkLoadPlainFile(db, path, fileId, {
               maxLineBytes: options.maxLineBytes,
               holdUnterminatedTail,
@@ -282,8 +292,10 @@ async function loadFile(db: Db, path: string, fileId: number, known: KnownFile |
         },
       );
       const replaced = plan.action === 'full' && known?.status === 'loaded';
-      return { path, outcome, fileId, firstLineNo: (previous?.linesRead ?? 0) + 1, ...counts, reader, replaced };
+      return { path, outcome, fileId, firstLineNo: (previous?.linesRead ?? 0) + 1, ...counts, reader, replaced } as FileLoadResult;
     });
+  try {
+    return await withLineReaderFallback(attempt);
   } catch (error) {
     if (isInfrastructureFault(error)) throw error;
     const message = `cannot read ${path}: ${(error as Error).message}`;
@@ -304,6 +316,60 @@ async function loadFile(db: Db, path: string, fileId: number, known: KnownFile |
       });
     }
     return { path, outcome: 'rejected', ...nothing, error: message };
+  }
+}
+
+/**
+ * Runs a file's transaction with DuckDB's bulk reader, and once more with readLines when the bulk
+ * attempt failed for a reason other than the infrastructure: DuckDB aborts a transaction on an
+ * error, so the line reader cannot simply take over inside it. A file only the bulk reader cannot
+ * read (a gzip DuckDB's reader refuses) is then read as before; one neither can read is rejected.
+ */
+async function withLineReaderFallback<T>(attempt: (bulk: boolean) => Promise<T>): Promise<T> {
+  try {
+    return await attempt(true);
+  } catch (error) {
+    if (isInfrastructureFault(error)) throw error;
+    return attempt(false);
+  }
+}
+
+/**
+ * Parses an unchanged, loaded file anew (`--full-refresh`, a changed parse): its rows are
+ * replaced by the new parse of the same lines, in one transaction, and its manifest row (run,
+ * counts, payload verdicts) stays as it is. Bytes that differ from those loaded (the same size and
+ * mtime, other content), or counts that differ (another --max-line-bytes), keep the old rows:
+ * the file is reported as changed.
+ */
+async function reparseFile(db: Db, path: string, known: KnownFile, options: LoadOptions): Promise<FileLoadResult> {
+  const fileId = known.fileId;
+  const attempt = (bulk: boolean) =>
+    transaction(db, async () => {
+      await db.run(`delete from base_ocpp__lines where file_id = $fileId`, { fileId });
+      await db.run(`delete from reader_rejects where file_id = $fileId`, { fileId });
+      const progress: ReadProgress = { endOffset: 0, endsUnterminated: false, heldBytes: 0 };
+      let hash = sha256Hex();
+      const readOptions = { maxLineBytes: options.maxLineBytes, onRawChunk: hash.update, progress };
+      let counts = bulk ? await bulkLoadPlainFile(db, path, fileId, readOptions) : null;
+      if (!counts) {
+        hash = sha256Hex();
+        counts = await appendFileLines(db, path, fileId, { ...readOptions, onRawChunk: hash.update, startOffset: 0, firstLineNo: 1 });
+      }
+      const same =
+        hash.digest() === known.sha256 &&
+        counts.linesRead === known.linesRead &&
+        counts.linesBlank === known.linesBlank &&
+        counts.linesRejectedByReader === known.linesRejectedByReader;
+      if (!same) throw new Error('its bytes or line counts differ from those loaded');
+      return { path, outcome: 'skipped', reparsed: true, ...nothing } as FileLoadResult;
+    });
+  try {
+    return await withLineReaderFallback(attempt);
+  } catch (error) {
+    if (isInfrastructureFault(error)) throw error;
+    const message = `${path} could not be parsed anew (${(error as Error).message}); its loaded rows are kept — rerun with --reload ${path} to replace them`;
+    await db.run(`update landing_files set error = $error where file_id = $fileId`, { error: message, fileId });
+    return { path, outcome: 'changed', ...nothing, error: message };
   }
 }
 
@@ -396,6 +462,8 @@ const APPEND_BATCH_ROWS = 2048;
 async function bulkLoadPlainFile(db: Db, path: string, fileId: number, options: ReadOptions): Promise<LineCounts | null> {
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   if (maxLineBytes > BULK_MAX_LINE_BYTES) return null;
+  // DuckDB's readers take * ? [ ] { } in a path as a glob: such a file goes through readLines
+  if (/[*?[\]{}]/.test(path)) return null;
   const scan = await scanPlainFile(path, { maxLineBytes, onRawChunk: options.onRawChunk });
   if (!scan.plain || (scan.endsUnterminated && options.holdUnterminatedTail)) return null;
   if (scan.lines > 0) {

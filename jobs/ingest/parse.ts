@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Db } from '../db.ts';
-import { queryRows } from '../db.ts';
+import { queryRows, transaction } from '../db.ts';
 import { loadSqlProject, sqlFile } from '../models/project.ts';
 import { PAYLOAD_SHAPES } from './payload-shapes.ts';
 
@@ -84,29 +84,42 @@ async function pointLandingLinesAt(db: Db, source: LineSource): Promise<void> {
  * Makes sure base_ocpp__lines has the columns the parse writes. True when the parse's SQL is not
  * the one the table was filled with: every landing file still there must then be read again.
  * Rows of files that will not be (gone from the landing, changed) keep what they were parsed
- * into; a new column is null for them.
+ * into; a new column is null for them. With createOnly (a run that reads no landing file), a
+ * missing table is created and an existing one left as it is, for the next loading run.
  */
-export async function ensureParsedTable(db: Db): Promise<{ stale: boolean }> {
+export async function ensureParsedTable(db: Db, options: { createOnly?: boolean } = {}): Promise<{ stale: boolean }> {
   await db.run(`create table if not exists model_state (model varchar not null, sql_sha256 varchar not null)`);
   await db.run(
-    `create or replace temp view landing_lines as select null::bigint as file_id, null::bigint as line_no, null::varchar as raw_line where false`,
+    `create or replace temp view landing_lines as
+     select null::bigint as file_id, null::bigint as line_no, null::varchar as raw_line where false`,
   );
-  const wanted = await columnsOf(db, `select * from (${parseSql()}) limit 0`);
   const [exists] = await queryRows(db, `select count(*) as n from duckdb_tables() where table_name = $name`, { name: PARSED_TABLE });
-  const [state] = await queryRows(db, `select sql_sha256 from model_state where model = $name`, { name: PARSED_TABLE });
   if (Number(exists!.n) === 0) {
     await db.run(`create table ${PARSED_TABLE} as select * from (${parseSql()}) limit 0`);
+    // files already loaded (a table lost to a crash or dropped by hand) are read again
+    const [loaded] = await queryRows(
+      db,
+      `select count(*) as n from duckdb_tables() where table_name = 'landing_files'
+       and exists (select 1 from landing_files where status = 'loaded')`,
+    );
+    if (Number(loaded!.n) > 0) return { stale: true };
     await recordParseSql(db);
     return { stale: false };
   }
+  if (options.createOnly) return { stale: false };
+  const wanted = await columnsOf(db, `select * from (${parseSql()}) limit 0`);
   const present = await columnsOf(db, `select * from ${PARSED_TABLE} limit 0`);
   if (JSON.stringify(present) !== JSON.stringify(wanted)) {
     const kept = present.filter(([name]) => wanted.some(([other]) => other === name)).map(([name]) => name);
-    await db.run(`create or replace table ${PARSED_TABLE}_next as select * from (${parseSql()}) limit 0`);
-    await db.run(`insert into ${PARSED_TABLE}_next by name select ${kept.join(', ')} from ${PARSED_TABLE}`);
-    await db.run(`drop table ${PARSED_TABLE}`);
-    await db.run(`alter table ${PARSED_TABLE}_next rename to ${PARSED_TABLE}`);
+    // one transaction: a run killed half way leaves the old table, never none
+    await transaction(db, async () => {
+      await db.run(`create or replace table ${PARSED_TABLE}_next as select * from (${parseSql()}) limit 0`);
+      await db.run(`insert into ${PARSED_TABLE}_next by name select ${kept.join(', ')} from ${PARSED_TABLE}`);
+      await db.run(`drop table ${PARSED_TABLE}`);
+      await db.run(`alter table ${PARSED_TABLE}_next rename to ${PARSED_TABLE}`);
+    });
   }
+  const [state] = await queryRows(db, `select sql_sha256 from model_state where model = $name`, { name: PARSED_TABLE });
   return { stale: state?.sql_sha256 !== parseSqlHash() };
 }
 

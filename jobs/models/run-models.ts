@@ -56,7 +56,7 @@ export async function runModels(
     // lines' log times) still runs here
     if (model.materialized === 'ingest') {
       // a warehouse no run has loaded yet still gets the (empty) table the models read
-      await ensureParsedTable(db);
+      await ensureParsedTable(db, { createOnly: true });
       await setChangedLineVariables(db, true);
       await afterModel[model.name]?.();
       continue;
