@@ -139,6 +139,18 @@ describe('the landing files are the raw layer', () => {
     expect(await query(QUARANTINE)).toEqual(quarantine);
   });
 
+  it('a parsed table lost (a crash mid-migration, dropped by hand) is rebuilt from the landing files', async () => {
+    const { options, query } = setup();
+    await landing(options.landing);
+    await runNightly(options);
+    const facts = await query(FACTS);
+    const quarantine = await query(QUARANTINE);
+    await withWarehouse(options.warehouse, (db) => db.run(`drop table base_ocpp__lines`));
+    await runNightly(options);
+    expect(await query(FACTS)).toEqual(facts);
+    expect(await query(QUARANTINE)).toEqual(quarantine);
+  });
+
   it('a warehouse of the earlier layout is parsed from the lines it copied, which then go', async () => {
     const { options, query } = setup();
     await landing(options.landing);

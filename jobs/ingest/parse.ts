@@ -97,12 +97,9 @@ export async function ensureParsedTable(db: Db, options: { createOnly?: boolean 
   if (Number(exists!.n) === 0) {
     await db.run(`create table ${PARSED_TABLE} as select * from (${parseSql()}) limit 0`);
     // files already loaded (a table lost to a crash or dropped by hand) are read again
-    const [loaded] = await queryRows(
-      db,
-      `select count(*) as n from duckdb_tables() where table_name = 'landing_files'
-       and exists (select 1 from landing_files where status = 'loaded')`,
-    );
-    if (Number(loaded!.n) > 0) return { stale: true };
+    const [manifest] = await queryRows(db, `select count(*) as n from duckdb_tables() where table_name = 'landing_files'`);
+    const [loaded] = Number(manifest!.n) > 0 ? await queryRows(db, `select count(*) as n from landing_files where status = 'loaded'`) : [];
+    if (Number(loaded?.n ?? 0) > 0) return { stale: true };
     await recordParseSql(db);
     return { stale: false };
   }
