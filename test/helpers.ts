@@ -45,6 +45,25 @@ export async function runOn(files: Record<string, string | string[]>, options: P
   };
 }
 
+/**
+ * A fresh temp directory with an empty landing and the options of a nightly run on it (no HTML),
+ * for tests that run the job several times, changing the landing in between.
+ */
+export function nightlySetup(): { dir: string; options: NightlyOptions; query: (sql: string) => Promise<Row[]> } {
+  const dir = tempDir();
+  const options: NightlyOptions = {
+    landing: join(dir, 'landing'),
+    warehouse: join(dir, 'warehouse.duckdb'),
+    out: join(dir, 'reports'),
+    months: [],
+    timezone: 'UTC',
+    html: false,
+  };
+  mkdirSync(options.landing, { recursive: true });
+  const query = (sql: string) => withWarehouse(options.warehouse, (db) => queryJsonRows(db, sql), { readOnly: true });
+  return { dir, options, query };
+}
+
 /** Envelope-dialect line builders for hand-written fixtures. */
 export const envelope = {
   call: (chargePointId: string, receivedAt: string, uniqueId: string, action: string, payload: object) =>

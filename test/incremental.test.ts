@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { appendFileSync, cpSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import fc from 'fast-check';
@@ -9,8 +9,8 @@ import { toLine } from '../jobs/generate/dialects.ts';
 import { simulate } from '../jobs/generate/simulate.ts';
 import { writeLanding } from '../jobs/generate/write-landing.ts';
 import type { Logger } from '../jobs/log.ts';
-import { type NightlyOptions, runNightly } from '../jobs/nightly.ts';
-import { envelope, tempDir } from './helpers.ts';
+import { runNightly } from '../jobs/nightly.ts';
+import { envelope, nightlySetup, tempDir } from './helpers.ts';
 
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '..');
@@ -18,20 +18,7 @@ const CLI = join(ROOT, 'bin', 'ocpp-report.mjs');
 const FACTS = `select * exclude (start_file_id, start_line_no, stop_file_id, stop_line_no)
                from fct_transactions order by charge_point_id, started_at, stopped_at`;
 
-function setup() {
-  const dir = tempDir();
-  const options: NightlyOptions = {
-    landing: join(dir, 'landing'),
-    warehouse: join(dir, 'warehouse.duckdb'),
-    out: join(dir, 'reports'),
-    months: [],
-    timezone: 'UTC',
-    html: false,
-  };
-  mkdirSync(options.landing, { recursive: true });
-  const query = (sql: string) => withWarehouse(options.warehouse, (db) => queryJsonRows(db, sql), { readOnly: true });
-  return { dir, options, query };
-}
+const setup = nightlySetup;
 
 /** Every file under a directory with its mtime and content hash, to prove what was (not) rewritten. */
 function snapshot(dir: string): Record<string, { mtimeMs: number; bytes: string }> {

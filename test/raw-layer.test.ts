@@ -1,11 +1,11 @@
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { queryJsonRows, withWarehouse } from '../jobs/db.ts';
 import { writeLanding } from '../jobs/generate/write-landing.ts';
-import { type NightlyOptions, runNightly } from '../jobs/nightly.ts';
-import { envelope, tempDir } from './helpers.ts';
+import { runNightly } from '../jobs/nightly.ts';
+import { envelope, nightlySetup } from './helpers.ts';
 
 /**
  * The landing files are the raw layer: the warehouse keeps what each line was parsed into and no
@@ -20,20 +20,7 @@ const QUARANTINE = `select file, line_no, raw_line, reason, run_id from quaranti
 const WARNINGS = `select file, line_no, reason, run_id from payload_warnings order by file, line_no, reason`;
 const MANIFEST = `select path, sha256, run_id, lines_read, lines_blank, lines_rejected_by_reader from landing_files order by path`;
 
-function setup() {
-  const dir = tempDir();
-  const options: NightlyOptions = {
-    landing: join(dir, 'landing'),
-    warehouse: join(dir, 'warehouse.duckdb'),
-    out: join(dir, 'reports'),
-    months: [],
-    timezone: 'UTC',
-    html: false,
-  };
-  mkdirSync(options.landing, { recursive: true });
-  const query = (sql: string) => withWarehouse(options.warehouse, (db) => queryJsonRows(db, sql), { readOnly: true });
-  return { dir, options, query };
-}
+const setup = nightlySetup;
 
 /** A landing with clean days, a gzip, and lines the quarantine and the warnings must keep the text of. */
 async function landing(dir: string): Promise<{ odd: string[] }> {
