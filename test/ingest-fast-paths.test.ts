@@ -1,10 +1,11 @@
-import { writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { queryJsonRows, withWarehouse } from '../jobs/db.ts';
 import { writeLanding } from '../jobs/generate/write-landing.ts';
 import { loadLanding } from '../jobs/ingest/load.ts';
+import { ensureParsedTable, parseLines, prepareParseConnection } from '../jobs/ingest/parse.ts';
 import { readLines } from '../jobs/ingest/read-lines.ts';
 import { ensureRawLayer } from '../jobs/ingest/schema.ts';
 import { envelope, runOn, tempDir, writeLandingFiles } from './helpers.ts';
@@ -98,6 +99,33 @@ describe('bulk loading of plain files', () => {
     });
     const tail = manifest.find((row) => String(row.path).endsWith('no-final-newline.ndjson'))!;
     expect(tail).toMatchObject({ lines_read: 2, lines_blank: 0, bytes_loaded: 2 * call.length + 2, ends_unterminated: true });
+  });
+
+  it('parses a big file through a staged table (every thread) into the same rows as in one pass', async () => {
+    const landing = join(tempDir(), 'landing');
+    await writeLanding({ out: landing, dialect: 'flat', chargePoints: 2, days: 1, start: '2024-03-01', seed: 4 });
+    const [path] = readdirSync(landing, { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => join(entry.parentPath, entry.name));
+    const rows = await withWarehouse(':memory:', async (db) => {
+      await prepareParseConnection(db);
+      await ensureParsedTable(db);
+      await parseLines(db, { kind: 'file', fileId: 1, path: path! });
+      await parseLines(db, { kind: 'file', fileId: 2, path: path!, staged: true });
+      const columns = `line_no, dialect, charge_point_id, logged_at, message_type_id, unique_id, action, payload::varchar,
+        rejection_reason, payload_conforms, line_bytes, raw_line`;
+      const differ = `(select ${columns} from base_ocpp__lines where file_id = 1 except all select ${columns} from base_ocpp__lines where file_id = 2)
+        union all (select ${columns} from base_ocpp__lines where file_id = 2 except all select ${columns} from base_ocpp__lines where file_id = 1)`;
+      return queryJsonRows(
+        db,
+        `select (select count(*) from base_ocpp__lines where file_id = 1)::integer as one_pass,
+                (select count(*) from base_ocpp__lines where file_id = 2)::integer as staged,
+                (select count(*) from (${differ}))::integer as differing,
+                (select count(*) from duckdb_tables() where table_name = 'staged_landing_lines')::integer as left_behind`,
+      );
+    });
+    expect(rows[0]!.one_pass as number).toBeGreaterThan(1000);
+    expect(rows).toEqual([{ one_pass: rows[0]!.one_pass, staged: rows[0]!.one_pass, differing: 0, left_behind: 0 }]);
   });
 
   it('numbers new files in path order whichever load finishes first, and keeps known files their id', async () => {

@@ -7,7 +7,14 @@ import type { Db } from '../db.ts';
 import { queryRows, siblingConnection, transaction } from '../db.ts';
 import type { LoadProgress } from '../log.ts';
 import { discoverLandingFiles } from './discover.ts';
-import { BULK_MAX_LINE_BYTES, ensureParsedTable, parseLines, prepareParseConnection, recordParseSql } from './parse.ts';
+import {
+  BULK_MAX_LINE_BYTES,
+  ensureParsedTable,
+  PARALLEL_PARSE_MIN_BYTES,
+  parseLines,
+  prepareParseConnection,
+  recordParseSql,
+} from './parse.ts';
 import { DEFAULT_MAX_LINE_BYTES, LINE_CHECKSUM_MODULUS, type ReadProgress, readLines, scanPlainFile, sha256Hex } from './read-lines.ts';
 
 /**
@@ -467,7 +474,7 @@ async function bulkLoadPlainFile(db: Db, path: string, fileId: number, options: 
   const scan = await scanPlainFile(path, { maxLineBytes, onRawChunk: options.onRawChunk });
   if (!scan.plain || (scan.endsUnterminated && options.holdUnterminatedTail)) return null;
   if (scan.lines > 0) {
-    await parseLines(db, { kind: 'file', fileId, path });
+    await parseLines(db, { kind: 'file', fileId, path, staged: scan.decodedBytes >= PARALLEL_PARSE_MIN_BYTES });
     const [parsed] = await queryRows(
       db,
       `select

@@ -31,16 +31,34 @@ export async function prepareParseConnection(db: Db): Promise<void> {
   }
 }
 
+/**
+ * From this size on, a file's numbered lines are first read into a temporary table, so that their
+ * parse runs on every thread: the streaming row_number() keeps the whole pipeline it is in on one.
+ * Smaller files parse in one pass, side by side on the loader's connections. Measured on one
+ * 0.97 GB file: 36 s in one pass, 23 s through the temporary table (which spills beside the
+ * warehouse past the memory limit).
+ */
+export const PARALLEL_PARSE_MIN_BYTES = 64 * 1024 * 1024;
+
 export type LineSource =
-  /** The whole landing file, read by DuckDB; line numbers from 1. */
-  | { kind: 'file'; fileId: number; path: string }
+  /**
+   * The whole landing file, read by DuckDB; line numbers from 1. staged: number the lines into a
+   * temporary table first (a big file; see PARALLEL_PARSE_MIN_BYTES).
+   */
+  | { kind: 'file'; fileId: number; path: string; staged?: boolean }
   /** Lines the loader read itself into raw_lines, from this line number on. */
   | { kind: 'buffer'; fileId: number; fromLineNo: number };
 
 /** Parses the lines of one source into base_ocpp__lines (inside the caller's transaction). */
 export async function parseLines(db: Db, source: LineSource): Promise<void> {
   await pointLandingLinesAt(db, source);
+  if (source.kind === 'file' && source.staged) {
+    await db.run(`create or replace temp table staged_landing_lines as select file_id, line_no, raw_line from landing_lines`);
+    await db.run(`create or replace temp view landing_lines as select file_id, line_no, raw_line from staged_landing_lines`);
+  }
   await db.run(`insert into ${PARSED_TABLE}\n${parseSql()}`);
+  // after an error the transaction is rolled back, and the temporary table with it
+  if (source.kind === 'file' && source.staged) await db.run(`drop table staged_landing_lines`);
 }
 
 async function pointLandingLinesAt(db: Db, source: LineSource): Promise<void> {
