@@ -94,18 +94,7 @@ export async function runHistoryBenchmark(options: HistoryOptions): Promise<Hist
       rmSync(base, { recursive: true, force: true });
       for (const day of days) linkTree(join(all, day), join(landing, day));
       log(`building the ${days.length}-day warehouse`);
-      await cliRun([
-        'run',
-        '--landing',
-        landing,
-        '--warehouse',
-        join(base, 'warehouse.duckdb'),
-        '--out',
-        join(base, 'reports'),
-        '--settle-seconds',
-        '0',
-        '--quiet',
-      ]);
+      await nightlyRunOn(base);
       await settle(base, join(workDir, 'live', `ocpp-live-${nextDay}T0000.ndjson`), nextDay, days.at(-1)!.replace('date=', ''));
       writeFileSync(builtMarker, builtFrom);
     }
@@ -228,7 +217,12 @@ async function settle(base: string, liveFile: string, day: string, previousDay: 
   const dir = join(base, 'landing', `date=${previousDay}-warm-up`);
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'warm-up.ndjson'), `${heartbeats.join('\n')}\n`);
-  await cliRun([
+  await nightlyRunOn(base);
+}
+
+/** A nightly run of a base: its landing into its warehouse and reports. */
+function nightlyRunOn(base: string): Promise<void> {
+  return cliRun([
     'run',
     '--landing',
     join(base, 'landing'),

@@ -47,6 +47,14 @@ function parquetFiles(out: string): Record<string, string> {
   return files;
 }
 
+/** A warehouse built from the test landing, with the facts and quarantine it first gave. */
+async function built() {
+  const { options, query } = setup();
+  await landing(options.landing);
+  await runNightly(options);
+  return { options, query, facts: await query(FACTS), quarantine: await query(QUARANTINE) };
+}
+
 describe('the landing files are the raw layer', () => {
   it('keeps no copy of the lines, and --full-refresh reads the files again into the same outputs byte for byte', async () => {
     const { options, query } = setup();
@@ -86,11 +94,7 @@ describe('the landing files are the raw layer', () => {
   });
 
   it('a file gone from the landing keeps its facts, through --full-refresh too, and the run says so', async () => {
-    const { options, query } = setup();
-    await landing(options.landing);
-    await runNightly(options);
-    const facts = await query(FACTS);
-    const quarantine = await query(QUARANTINE);
+    const { options, query, facts, quarantine } = await built();
     const day = readdirSync(options.landing, { recursive: true })
       .map(String)
       .find((name) => name.endsWith('2024-01-31.ndjson'))!;
@@ -109,11 +113,7 @@ describe('the landing files are the raw layer', () => {
   });
 
   it('a changed parse is applied to every line: the files are read again, and nothing counts as new', async () => {
-    const { options, query } = setup();
-    await landing(options.landing);
-    await runNightly(options);
-    const facts = await query(FACTS);
-    const quarantine = await query(QUARANTINE);
+    const { options, query, facts, quarantine } = await built();
     await withWarehouse(options.warehouse, async (db) => {
       // as if the lines had been parsed by other SQL, which did not fill line_bytes
       await db.run(`update base_ocpp__lines set line_bytes = null`);
@@ -127,11 +127,7 @@ describe('the landing files are the raw layer', () => {
   });
 
   it('a parsed table lost (a crash mid-migration, dropped by hand) is rebuilt from the landing files', async () => {
-    const { options, query } = setup();
-    await landing(options.landing);
-    await runNightly(options);
-    const facts = await query(FACTS);
-    const quarantine = await query(QUARANTINE);
+    const { options, query, facts, quarantine } = await built();
     await withWarehouse(options.warehouse, (db) => db.run(`drop table base_ocpp__lines`));
     await runNightly(options);
     expect(await query(FACTS)).toEqual(facts);
@@ -139,11 +135,7 @@ describe('the landing files are the raw layer', () => {
   });
 
   it('a warehouse of the earlier layout is parsed from the lines it copied, which then go', async () => {
-    const { options, query } = setup();
-    await landing(options.landing);
-    await runNightly(options);
-    const facts = await query(FACTS);
-    const quarantine = await query(QUARANTINE);
+    const { options, query, facts, quarantine } = await built();
     // the earlier layout: every line in raw_lines, parsed by other SQL; here one file's lines, and
     // that file gone from the landing, so the copy is the only place its lines are
     const day = readdirSync(options.landing, { recursive: true })
