@@ -68,7 +68,7 @@ export interface NightlySummary {
   months: string[];
   outputs: string[];
   /** With dryRun: what each file would get. */
-  plannedFiles?: { path: string; action: FileLoadResult['outcome'] }[];
+  plannedFiles?: { path: string; action: FileLoadResult['outcome'] | 'reparsed' }[];
 }
 
 /** The nightly job: load new landing files, rebuild the models, audit, export every month. */
@@ -547,7 +547,9 @@ async function planOnly(db: Db, options: NightlyOptions): Promise<NightlySummary
     lines: { read: 0, loaded: 0, quarantined: 0, blank: 0 },
     months: [],
     outputs: [],
-    plannedFiles: plans.filter((plan) => plan.outcome !== 'skipped').map((plan) => ({ path: plan.path, action: plan.outcome })),
+    plannedFiles: plans
+      .filter((plan) => plan.outcome !== 'skipped' || plan.reparsed)
+      .map((plan) => ({ path: plan.path, action: plan.reparsed ? 'reparsed' : plan.outcome })),
   };
 }
 

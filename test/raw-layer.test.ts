@@ -81,6 +81,8 @@ describe('the landing files are the raw layer', () => {
     const parquet = parquetFiles(options.out);
     expect(Object.keys(parquet).length).toBeGreaterThan(5);
 
+    const planned = await runNightly({ ...options, fullRefresh: true, dryRun: true });
+    expect(planned.plannedFiles?.map((file) => file.action)).toEqual(Array(first.files.loaded).fill('reparsed'));
     const refreshed = await runNightly({ ...options, fullRefresh: true });
     // every file is read again and parsed anew, but nothing new was read: each line stays the
     // line of the run that first read it

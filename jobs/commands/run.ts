@@ -3,6 +3,13 @@ import { z } from 'zod';
 import { createLogger } from '../log.ts';
 import { DEFAULTS, monthSchema, parseOptions, timezoneSchema } from '../options.ts';
 
+/** How --dry-run names what would happen to a file. */
+const DRY_RUN_WORDS: Record<string, string> = {
+  changed: 'changed, would keep',
+  appended: 'would append',
+  reparsed: 'would parse anew',
+};
+
 const schema = z.object({
   landing: z.string().min(1),
   warehouse: z.string().min(1),
@@ -76,9 +83,7 @@ export function registerRun(program: Command): void {
       for (const rejected of summary.rejectedFiles) console.log(`  ${rejected.error}`);
       if (options.dryRun) {
         for (const planned of (summary.plannedFiles ?? []).filter((entry) => entry.action !== 'missing'))
-          console.log(
-            `  ${planned.action === 'changed' ? 'changed, would keep' : `would ${planned.action === 'appended' ? 'append' : 'load'}`}: ${planned.path}`,
-          );
+          console.log(`  ${DRY_RUN_WORDS[planned.action] ?? 'would load'}: ${planned.path}`);
         return;
       }
       console.log(`lines: ${lines.read} read = ${lines.loaded} loaded + ${lines.quarantined} quarantined + ${lines.blank} blank`);

@@ -219,9 +219,11 @@ async function loadFile(db: Db, path: string, fileId: number, known: KnownFile |
   const fresh = (options.now ?? Date.now()) - info.mtimeMs < (options.settleSeconds ?? 0) * 1000;
   const reload = (options.reload ?? []).some((candidate) => resolve(candidate) === path);
   let plan = await planFile(path, info.size, info.mtimeMs, known, reload);
-  if (options.rereadAll && known && !options.dryRun) {
+  if (options.rereadAll && known) {
     // unchanged: parsed anew from the same bytes, so the same lines get the same numbers
-    if (plan.action === 'skip') return reparseFile(db, path, known, options);
+    if (plan.action === 'skip') {
+      return options.dryRun ? { path, outcome: 'skipped', reparsed: true, ...nothing } : reparseFile(db, path, known, options);
+    }
     // grown: its loaded lines must be parsed anew too, so it is read whole
     if (plan.action === 'append') plan = { action: 'full' };
   }
