@@ -252,31 +252,14 @@ async function loadFile(db: Db, path: string, fileId: number, known: KnownFile |
       const previous = plan.action === 'append' ? plan.from : undefined;
       if (!previous) await forgetFile(db, fileId);
       const progress: ReadProgress = { endOffset: 0, endsUnterminated: false, heldBytes: 0 };
-      let hash = plan.action === 'append' ? plan.prefixHash : sha256Hex();
-      const holdUnterminatedTail = fresh && !path.endsWith('.gz');
-      let reader: FileLoadResult['reader'] = 'bulk';
-      let counts =
-        plan.action === 'full' && bulk
-          ? await bulkLoadPlainFile(db, path, fileId, {
-              maxLineBytes: options.maxLineBytes,
-              holdUnterminatedTail,
-              onRawChunk: hash.update,
-              progress,
-            })
-          : null;
-      if (!counts) {
-        reader = 'lines';
-        // The bulk pass (if any) hashed bytes already: the reader's pass hashes from scratch.
-        if (plan.action === 'full') hash = sha256Hex();
-        counts = await appendFileLines(db, path, fileId, {
-          maxLineBytes: options.maxLineBytes,
-          startOffset: previous?.bytesLoaded ?? 0,
-          firstLineNo: (previous?.linesRead ?? 0) + 1,
-          holdUnterminatedTail,
-          onRawChunk: hash.update,
-          progress,
-        });
-      }
+      const { counts, reader, hash } = await readAndParse(db, path, fileId, {
+        bulk,
+        previous,
+        prefixHash: plan.action === 'append' ? plan.prefixHash : undefined,
+        maxLineBytes: options.maxLineBytes,
+        holdUnterminatedTail: fresh && !path.endsWith('.gz'),
+        progress,
+      });
       // The stored hash covers exactly the bytes loaded; a held tail is not part of it.
       const sha256 = progress.heldBytes > 0 ? await hashPrefix(path, progress.endOffset) : hash.digest();
       await db.run(`delete from landing_files where file_id = $fileId`, { fileId });
@@ -329,6 +312,44 @@ async function loadFile(db: Db, path: string, fileId: number, known: KnownFile |
 }
 
 /**
+ * Reads a file's lines from where `previous` stopped (from its start without one) and parses them:
+ * in bulk by DuckDB when `bulk` allows it and the file needs none of readLines' special cases,
+ * else through readLines. The hash returned covers the bytes read, after prefixHash for a grown
+ * file.
+ */
+async function readAndParse(
+  db: Db,
+  path: string,
+  fileId: number,
+  options: {
+    bulk: boolean;
+    previous?: KnownFile;
+    prefixHash?: ReturnType<typeof sha256Hex>;
+    maxLineBytes?: number;
+    holdUnterminatedTail: boolean;
+    progress: ReadProgress;
+  },
+): Promise<{ counts: LineCounts; reader: 'bulk' | 'lines'; hash: ReturnType<typeof sha256Hex> }> {
+  const { previous, maxLineBytes, holdUnterminatedTail, progress } = options;
+  if (options.bulk && !previous) {
+    const hash = sha256Hex();
+    const counts = await bulkLoadPlainFile(db, path, fileId, { maxLineBytes, holdUnterminatedTail, onRawChunk: hash.update, progress });
+    if (counts) return { counts, reader: 'bulk', hash };
+  }
+  // The bulk pass (if any) hashed bytes already: the reader's pass hashes from scratch.
+  const hash = options.prefixHash ?? sha256Hex();
+  const counts = await appendFileLines(db, path, fileId, {
+    maxLineBytes,
+    startOffset: previous?.bytesLoaded ?? 0,
+    firstLineNo: (previous?.linesRead ?? 0) + 1,
+    holdUnterminatedTail,
+    onRawChunk: hash.update,
+    progress,
+  });
+  return { counts, reader: 'lines', hash };
+}
+
+/**
  * Runs a file's transaction with DuckDB's bulk reader, and once more with readLines when the bulk
  * attempt failed for a reason other than the infrastructure: DuckDB aborts a transaction on an
  * error, so the line reader cannot simply take over inside it. A file only the bulk reader cannot
@@ -357,13 +378,12 @@ async function reparseFile(db: Db, path: string, known: KnownFile, options: Load
       await db.run(`delete from base_ocpp__lines where file_id = $fileId`, { fileId });
       await db.run(`delete from reader_rejects where file_id = $fileId`, { fileId });
       const progress: ReadProgress = { endOffset: 0, endsUnterminated: false, heldBytes: 0 };
-      let hash = sha256Hex();
-      const readOptions = { maxLineBytes: options.maxLineBytes, onRawChunk: hash.update, progress };
-      let counts = bulk ? await bulkLoadPlainFile(db, path, fileId, readOptions) : null;
-      if (!counts) {
-        hash = sha256Hex();
-        counts = await appendFileLines(db, path, fileId, { ...readOptions, onRawChunk: hash.update, startOffset: 0, firstLineNo: 1 });
-      }
+      const { counts, hash } = await readAndParse(db, path, fileId, {
+        bulk,
+        maxLineBytes: options.maxLineBytes,
+        holdUnterminatedTail: false,
+        progress,
+      });
       const same =
         hash.digest() === known.sha256 &&
         counts.linesRead === known.linesRead &&

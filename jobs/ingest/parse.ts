@@ -15,8 +15,11 @@ const PARSED_TABLE = 'base_ocpp__lines';
 /** Longest line DuckDB's reader is asked to take: longer limits go through readLines. */
 export const BULK_MAX_LINE_BYTES = 8 * 1024 * 1024;
 
+let parseSqlText: string | undefined;
+/** The parse's SQL, read once per process: the loader runs it for every file. */
 function parseSql(): string {
-  return sqlFile(loadSqlProject(), 'staging', PARSED_TABLE).sql;
+  parseSqlText ??= sqlFile(loadSqlProject(), 'staging', PARSED_TABLE).sql;
+  return parseSqlText;
 }
 
 export function parseSqlHash(): string {

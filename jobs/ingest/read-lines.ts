@@ -39,6 +39,23 @@ export interface ReadProgress {
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
 /**
+ * A file's bytes as text bytes (through gunzip for .gz), from byte `start` of a plain file, with
+ * every stored (possibly compressed) chunk passed to onRawChunk for hashing.
+ */
+function decodedChunks(
+  path: string,
+  options: { start?: number; onRawChunk?: (chunk: Buffer) => void; gunzipChunkBytes?: number },
+): AsyncIterable<Buffer> {
+  const raw = createReadStream(path, { highWaterMark: 1024 * 1024, start: options.start ?? 0 });
+  if (options.onRawChunk) raw.on('data', options.onRawChunk as (chunk: string | Buffer) => void);
+  if (!path.endsWith('.gz')) return raw;
+  const gunzip = createGunzip(options.gunzipChunkBytes ? { chunkSize: options.gunzipChunkBytes } : {});
+  // pipeline forwards a read error to gunzip, so iterating it throws instead of hanging.
+  pipeline(raw, gunzip, () => undefined);
+  return gunzip;
+}
+
+/**
  * Streams the lines of an NDJSON file (plain or gzip) without ever holding the file in memory.
  * Every physical line comes out exactly once as a line, a blank or a reject, so callers can
  * account for every line read. A corrupt or truncated gzip throws: the caller rejects the file.
@@ -50,15 +67,7 @@ export async function* readLines(path: string, options: ReadLinesOptions = {}): 
   progress.endOffset = startOffset;
   progress.endsUnterminated = false;
   progress.heldBytes = 0;
-  const raw = createReadStream(path, { highWaterMark: 1024 * 1024, start: startOffset });
-  if (options.onRawChunk) raw.on('data', options.onRawChunk as (chunk: string | Buffer) => void);
-  let source: AsyncIterable<Buffer> = raw;
-  if (path.endsWith('.gz')) {
-    const gunzip = createGunzip();
-    // pipeline forwards a read error to gunzip, so iterating it throws instead of hanging.
-    pipeline(raw, gunzip, () => undefined);
-    source = gunzip;
-  }
+  const source = decodedChunks(path, { start: startOffset, onRawChunk: options.onRawChunk });
 
   let lineNo = (options.firstLineNo ?? 1) - 1;
   let pending: Buffer[] = [];
@@ -175,15 +184,7 @@ export async function scanPlainFile(
   const notPlain = () => ({ ...scan, plain: false });
   let carry = Buffer.alloc(0);
   let first = true;
-  const raw = createReadStream(path, { highWaterMark: 1024 * 1024 });
-  if (options.onRawChunk) raw.on('data', options.onRawChunk as (chunk: string | Buffer) => void);
-  let source: AsyncIterable<Buffer> = raw;
-  if (path.endsWith('.gz')) {
-    const gunzip = createGunzip({ chunkSize: 1024 * 1024 });
-    // pipeline forwards a read error to gunzip, so iterating it throws instead of hanging.
-    pipeline(raw, gunzip, () => undefined);
-    source = gunzip;
-  }
+  const source = decodedChunks(path, { onRawChunk: options.onRawChunk, gunzipChunkBytes: 1024 * 1024 });
   for await (const decoded of source) {
     const chunk = decoded as Buffer;
     scan.decodedBytes += chunk.length;

@@ -80,7 +80,7 @@ export async function runModels(
  * file's lines changes that file's rows only. Every other incremental model may hold rows that
  * depend on other files' lines (a duplicate, a pairing, a total), so it is rebuilt in full then.
  */
-const PER_LINE_READS = new Set(['landing_lines', 'raw_lines', 'run_changed_files', 'base_ocpp__lines']);
+const PER_LINE_READS = new Set(['landing_lines', 'run_changed_files', 'base_ocpp__lines']);
 function isPerLine(model: SqlFile): boolean {
   return model.uniqueKey === undefined && model.reads.every((name) => PER_LINE_READS.has(name));
 }
