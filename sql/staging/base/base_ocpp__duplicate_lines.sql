@@ -1,6 +1,7 @@
 -- materialized: incremental
 -- Valid lines that repeat an earlier one: the same charge point, log time, message type, unique
 -- id, action and payload, at a later (file_id, line_no). base_ocpp__messages leaves them out.
+-- A MeterValues payload the parse unpacked (and kept no text of) is compared as its typed readings.
 -- Only lines whose small key columns collide with another line's can repeat one, and those are
 -- few: the payloads are read and compared for them alone, not for every line.
 -- A new line can only repeat an earlier one (line ids grow), so an incremental run checks its
@@ -20,6 +21,7 @@ base_ocpp__checked_lines as not materialized (
         unique_id,
         action,
         payload,
+        meter_values,
         rejection_reason,
     from base_ocpp__checked_lines
     where rejection_reason is null
@@ -94,6 +96,7 @@ candidates as (
         base_ocpp__checked_lines.unique_id,
         base_ocpp__checked_lines.action,
         base_ocpp__checked_lines.payload,
+        base_ocpp__checked_lines.meter_values,
     from base_ocpp__checked_lines
     semi join candidate_lines
         on base_ocpp__checked_lines.file_id = candidate_lines.file_id
@@ -111,7 +114,7 @@ repeats as (
         line_no,
     from candidates
     qualify row_number() over (
-        partition by charge_point_id, logged_at, message_type_id, unique_id, action, payload::varchar
+        partition by charge_point_id, logged_at, message_type_id, unique_id, action, payload::varchar, meter_values::varchar
         order by file_id, line_no
     ) > 1
 ),

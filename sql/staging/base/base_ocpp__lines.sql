@@ -203,6 +203,36 @@ conformance as (
             else false
         end, false) as payload_conforms,
     from checked
+),
+
+-- A MeterValues CALL is unpacked here, in the one parse, into typed readings that
+-- base_ocpp__meter_value_samples unnests. Its payload text (most of the landing's bytes) is then
+-- kept only where the schema check still has to read it.
+meter_values as (
+    select
+        file_id,
+        line_no,
+        raw_line,
+        dialect,
+        charge_point_id,
+        logged_at,
+        message_type_id,
+        unique_id,
+        action,
+        payload,
+        error_code,
+        error_description,
+        rejection_reason,
+        payload_conforms,
+        case when rejection_reason is null and message_type_id = 2 and action = 'MeterValues' then json_transform(
+            payload,
+            '{"connectorId": "VARCHAR", "connector_id": "VARCHAR", "transactionId": "VARCHAR", "transaction_id": "VARCHAR",
+              "meterValue": [{"timestamp": "VARCHAR", "sampledValue": [{"value": "VARCHAR", "context": "VARCHAR",
+                  "measurand": "VARCHAR", "phase": "VARCHAR", "location": "VARCHAR", "unit": "VARCHAR"}]}],
+              "meter_value": [{"timestamp": "VARCHAR", "sampled_value": [{"value": "VARCHAR", "context": "VARCHAR",
+                  "measurand": "VARCHAR", "phase": "VARCHAR", "location": "VARCHAR", "unit": "VARCHAR"}]}]}'
+        ) end as meter_value_fields,
+    from conformance
 )
 
 select
@@ -214,7 +244,7 @@ select
     message_type_id,
     unique_id,
     action,
-    payload,
+    case when action = 'MeterValues' and payload_conforms then null else payload end as payload,
     error_code,
     error_description,
     rejection_reason,
@@ -228,4 +258,16 @@ select
             or contains(raw_line, 'Infinity')
             then raw_line
     end as raw_line,
-from conformance
+    -- both dialects' keys in one shape; a reading's time cast here, as the samples read it
+    case when meter_value_fields is not null then {
+        'connector_id': try_cast(coalesce(meter_value_fields.connectorId, meter_value_fields.connector_id) as integer),
+        'transaction_id': try_cast(coalesce(meter_value_fields.transactionId, meter_value_fields.transaction_id) as bigint),
+        'readings': list_transform(
+            coalesce(
+                meter_value_fields.meterValue,
+                list_transform(meter_value_fields.meter_value, reading -> {'timestamp': reading."timestamp", 'sampledValue': reading.sampled_value})
+            ),
+            reading -> {'sampled_at': try_cast(reading."timestamp" as timestamptz), 'sampled_values': reading.sampledValue}
+        ),
+    } end as meter_values,
+from meter_values
