@@ -28,7 +28,7 @@ parsed as (
             '{"charge_point_id": "JSON", "received_at": "VARCHAR", "action": "VARCHAR", "frame": ["JSON"],
               "message_id": "JSON", "message_type": "VARCHAR", "write_timestamp": "VARCHAR", "body": "JSON"}'
         )) as line,
-        left(ltrim(raw_line), 1) = '{' as is_object,
+        case when starts_with(raw_line, '{') then true else left(ltrim(raw_line), 1) = '{' end as is_object,
     from landing_lines
 ),
 
@@ -91,11 +91,15 @@ framed as (
         unique_id_not_text,
         logged_at_text,
         -- the parts DuckDB's lenient cast does not check (jobs/ingest/timestamps.ts has the same rules)
-        regexp_extract(
+        -- the common form (UTC, a year of 1970-9998, hours, minutes and seconds in range) needs no parts
+        case when regexp_full_match(
+            logged_at_text,
+            '(19[7-9]\d|[2-8]\d{3}|9[0-8]\d{2}|99[0-8]\d|999[0-8])-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,9})?Z'
+        ) then null else regexp_extract(
             logged_at_text,
             '^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?(?:Z|[+-](\d{2})(?::?(\d{2}))?)?$',
             ['year', 'month', 'day', 'hour', 'minute', 'second', 'offset_hours', 'offset_minutes']
-        ) as logged_at_parts,
+        ) end as logged_at_parts,
         try_cast(logged_at_text as timestamptz) as logged_at,
         message_type_id,
         unique_id,
