@@ -39,7 +39,8 @@ new_line_keys as (
         or is_run_line(file_id, line_no)
 ),
 
--- incremental: the earlier lines logged within the new lines' span whose key a new line shares
+-- incremental: the earlier lines (not the run's own) logged within the new lines' span whose key a
+-- new line shares
 earlier_line_keys as (
     select
         file_id,
@@ -53,6 +54,7 @@ earlier_line_keys as (
         and hash(charge_point_id, logged_at, message_type_id, unique_id, action) in (
             select new_line_keys.key_hash from new_line_keys
         )
+        and not is_run_line(file_id, line_no)
 ),
 
 line_keys as (
@@ -61,7 +63,8 @@ line_keys as (
         line_no,
         key_hash,
     from new_line_keys
-    union
+    -- disjoint: a distinct over every line's key cost a full build most of its time
+    union all
     select
         file_id,
         line_no,
