@@ -136,6 +136,40 @@ describe('the landing files are the raw layer', () => {
     expect(await query(QUARANTINE)).toEqual(quarantine);
   });
 
+  it('an upgrade keeps the meter samples of a file gone from the landing: the earlier parse kept its payloads, and they are unpacked', async () => {
+    const { options, query, facts } = await built();
+    const SAMPLES = `select file_id, line_no, connector_id, transaction_id, sampled_at, value_text, measurand, phase, unit
+                     from base_ocpp__meter_value_samples order by all`;
+    const samples = await query(SAMPLES);
+    const day = readdirSync(options.landing, { recursive: true })
+      .map(String)
+      .find((name) => name.endsWith('2024-01-31.ndjson'))!;
+    const path = join(options.landing, day);
+    const lines = readFileSync(path, 'utf8').trimEnd().split('\n');
+    const meterValues = lines
+      .map((line, index) => ({ lineNo: index + 1, message: JSON.parse(line) }))
+      .filter(({ message }) => message.action === 'MeterValues');
+    expect(meterValues.length).toBeGreaterThan(10);
+    await withWarehouse(options.warehouse, async (db) => {
+      // what the earlier parse left: every payload as text, no typed readings, another parse SQL
+      const [file] = await queryJsonRows(db, `select file_id from landing_files where path = $path`, { path });
+      for (const { lineNo, message } of meterValues) {
+        await db.run(`update base_ocpp__lines set payload = $payload::json where file_id = $fileId and line_no = $lineNo`, {
+          payload: JSON.stringify(message.frame[3]),
+          fileId: Number(file!.file_id),
+          lineNo,
+        });
+      }
+      await db.run(`alter table base_ocpp__lines drop column meter_values`);
+      await db.run(`delete from model_state where model = 'base_ocpp__lines'`);
+    });
+    rmSync(path);
+    const upgraded = await runNightly(options);
+    expect(upgraded.files.missing).toBe(1);
+    expect(await query(SAMPLES)).toEqual(samples);
+    expect(await query(FACTS)).toEqual(facts);
+  });
+
   it('a warehouse of the earlier layout is parsed from the lines it copied, which then go', async () => {
     const { options, query, facts, quarantine } = await built();
     // the earlier layout: every line in raw_lines, parsed by other SQL; here one file's lines, and

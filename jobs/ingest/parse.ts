@@ -110,10 +110,7 @@ async function pointLandingLinesAt(db: Db, source: LineSource): Promise<void> {
  */
 export async function ensureParsedTable(db: Db, options: { createOnly?: boolean } = {}): Promise<{ stale: boolean }> {
   await db.run(`create table if not exists model_state (model varchar not null, sql_sha256 varchar not null)`);
-  await db.run(
-    `create or replace temp view landing_lines as
-     select null::bigint as file_id, null::bigint as line_no, null::varchar as raw_line where false`,
-  );
+  await pointLandingLinesAtNothing(db);
   const [exists] = await queryRows(db, `select count(*) as n from duckdb_tables() where table_name = $name`, { name: PARSED_TABLE });
   if (Number(exists!.n) === 0) {
     await db.run(`create table ${PARSED_TABLE} as select * from (${parseSql()}) limit 0`);
@@ -133,12 +130,52 @@ export async function ensureParsedTable(db: Db, options: { createOnly?: boolean 
     await transaction(db, async () => {
       await db.run(`create or replace table ${PARSED_TABLE}_next as select * from (${parseSql()}) limit 0`);
       await db.run(`insert into ${PARSED_TABLE}_next by name select ${kept.join(', ')} from ${PARSED_TABLE}`);
+      if (!kept.includes('meter_values')) await unpackKeptMeterValues(db, `${PARSED_TABLE}_next`);
       await db.run(`drop table ${PARSED_TABLE}`);
       await db.run(`alter table ${PARSED_TABLE}_next rename to ${PARSED_TABLE}`);
     });
   }
   const [state] = await queryRows(db, `select sql_sha256 from model_state where model = $name`, { name: PARSED_TABLE });
   return { stale: state?.sql_sha256 !== parseSqlHash() };
+}
+
+/**
+ * Rows of an earlier parse, which kept every payload as text and no typed readings: their
+ * MeterValues readings are unpacked from the payload they kept, by the parse's own SQL reading
+ * each payload again as the CALL it came in. Files still in the landing are parsed anew anyway;
+ * this is for those that have gone, whose samples (and the facts built on them) would otherwise
+ * be lost.
+ */
+async function unpackKeptMeterValues(db: Db, table: string): Promise<void> {
+  // the table name is ours (a constant of this module), never input
+  await db.run(
+    `create or replace temp view landing_lines as
+     select
+         file_id,
+         line_no,
+         json_object(
+             'charge_point_id', charge_point_id,
+             'received_at', strftime(logged_at, '%Y-%m-%dT%H:%M:%S.%fZ'),
+             'action', action,
+             'frame', json_array(2, unique_id, action, payload)
+         )::varchar as raw_line,
+     from ${table}
+     where meter_values is null and rejection_reason is null and message_type_id = 2 and action = 'MeterValues' and payload is not null`,
+  );
+  await db.run(
+    `update ${table} set meter_values = unpacked.meter_values
+     from (${parseSql()}) as unpacked
+     where ${table}.file_id = unpacked.file_id and ${table}.line_no = unpacked.line_no`,
+  );
+  await pointLandingLinesAtNothing(db);
+}
+
+/** An empty landing_lines: what the parse's SQL reads when no file is being read (its columns only). */
+async function pointLandingLinesAtNothing(db: Db): Promise<void> {
+  await db.run(
+    `create or replace temp view landing_lines as
+     select null::bigint as file_id, null::bigint as line_no, null::varchar as raw_line where false`,
+  );
 }
 
 /** Records that base_ocpp__lines holds what the current parse SQL gives. */
