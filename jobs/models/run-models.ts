@@ -70,6 +70,7 @@ export async function runModels(
     }
     built.push(model.name);
     if (model.name === 'base_ocpp__lines') await setChangedLineVariables(db, true);
+    if (model.name === 'int_run_touched_transactions') await setTouchedSamplesVariable(db);
     await afterModel[model.name]?.();
   }
   return built;
@@ -108,6 +109,18 @@ async function setChangedLineVariables(db: Db, parsed: boolean): Promise<void> {
        select max(logged_at) from base_ocpp__lines semi join run_changed_files
            on base_ocpp__lines.file_id = run_changed_files.file_id and base_ocpp__lines.line_no >= run_changed_files.from_line_no
        where base_ocpp__lines.file_id >= getvariable('first_changed_file_id'))`,
+  );
+}
+
+/**
+ * The earliest log time from which a changed start can move samples onto itself (the least
+ * samples_from_logged_at of int_run_touched_transactions), as a constant int_meter_samples bounds
+ * its search with; unset (no bound) until that table is built in the run, and with nothing to move.
+ */
+async function setTouchedSamplesVariable(db: Db): Promise<void> {
+  await db.run(
+    `set variable touched_samples_from_logged_at = (
+       select coalesce(min(samples_from_logged_at), 'infinity'::timestamptz) from int_run_touched_transactions)`,
   );
 }
 

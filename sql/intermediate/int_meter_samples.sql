@@ -88,6 +88,10 @@ samples_of_changed_starts as (
         and samples.transaction_id = int_run_touched_transactions.transaction_id
         and samples.logged_at >= int_run_touched_transactions.samples_from_logged_at
     where getvariable('is_incremental')
+        -- the earliest of those bounds as a constant (set by the model runner once
+        -- int_run_touched_transactions is built): DuckDB skips the older lines instead of
+        -- unnesting the readings of all history
+        and samples.logged_at >= coalesce(getvariable('touched_samples_from_logged_at'), '-infinity'::timestamptz)
 ),
 
 samples_in_scope as (
