@@ -105,7 +105,8 @@ async function pointLandingLinesAt(db: Db, source: LineSource): Promise<void> {
  * Makes sure base_ocpp__lines has the columns the parse writes. True when the parse's SQL is not
  * the one the table was filled with: every landing file still there must then be read again.
  * Rows of files that will not be (gone from the landing, changed) keep what they were parsed
- * into; a new column is null for them. With createOnly (a run that reads no landing file), a
+ * into; a new column is null for them, except the MeterValues readings, which are unpacked from
+ * the payload such a row kept (unpackKeptMeterValues). With createOnly (a run that reads no landing file), a
  * missing table is created and an existing one left as it is, for the next loading run.
  */
 export async function ensureParsedTable(db: Db, options: { createOnly?: boolean } = {}): Promise<{ stale: boolean }> {

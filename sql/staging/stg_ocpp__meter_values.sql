@@ -1,7 +1,7 @@
 -- materialized: view
--- One row per sampled value of the MeterValues messages (base_ocpp__messages): the samples parsed
--- once in base_ocpp__meter_value_samples, less the lines that fail their schema or repeat an
--- earlier line. Both lists are short, so this costs a scan, not a parse.
+-- One row per sampled value of the MeterValues messages (base_ocpp__messages): the readings the
+-- parse unpacked (base_ocpp__meter_value_samples unnests them), less the lines that fail their
+-- schema or repeat an earlier line. Both lists are short, so this costs a scan, not a parse.
 with
 
 base_ocpp__meter_value_samples as (

@@ -1,7 +1,8 @@
 -- materialized: incremental
 -- Valid lines that repeat an earlier one: the same charge point, log time, message type, unique
 -- id, action and payload, at a later (file_id, line_no). base_ocpp__messages leaves them out.
--- A MeterValues payload the parse unpacked (and kept no text of) is compared as its typed readings.
+-- A payload whose text the parse did not keep (a MeterValues it unpacked) is compared on the
+-- lower 64 bits of the text's MD5, which it kept instead, and every other payload the same way.
 -- Only lines whose small key columns collide with another line's can repeat one, and those are
 -- few: the payloads are read and compared for them alone, not for every line.
 -- A new line can only repeat an earlier one (line ids grow), so an incremental run checks its
@@ -21,7 +22,7 @@ base_ocpp__checked_lines as not materialized (
         unique_id,
         action,
         payload,
-        meter_values,
+        payload_md5,
         rejection_reason,
     from base_ocpp__checked_lines
     where rejection_reason is null
@@ -98,8 +99,7 @@ candidates as (
         base_ocpp__checked_lines.message_type_id,
         base_ocpp__checked_lines.unique_id,
         base_ocpp__checked_lines.action,
-        base_ocpp__checked_lines.payload,
-        base_ocpp__checked_lines.meter_values,
+        coalesce(base_ocpp__checked_lines.payload_md5, md5_number_lower(base_ocpp__checked_lines.payload::varchar)) as payload_md5,
     from base_ocpp__checked_lines
     semi join candidate_lines
         on base_ocpp__checked_lines.file_id = candidate_lines.file_id
@@ -117,7 +117,7 @@ repeats as (
         line_no,
     from candidates
     qualify row_number() over (
-        partition by charge_point_id, logged_at, message_type_id, unique_id, action, payload::varchar, meter_values::varchar
+        partition by charge_point_id, logged_at, message_type_id, unique_id, action, payload_md5
         order by file_id, line_no
     ) > 1
 ),
