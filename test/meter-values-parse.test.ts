@@ -89,7 +89,9 @@ describe('MeterValues unpacked in the parse', () => {
     ]);
 
     // line 3 repeats line 1; line 4 shares its key but not its reading
-    expect(await run.query(`select file_id::integer as file_id, line_no::integer as line_no from base_ocpp__duplicate_lines`)).toEqual([{ file_id: 1, line_no: 3 }]);
+    expect(await run.query(`select file_id::integer as file_id, line_no::integer as line_no from base_ocpp__duplicate_lines`)).toEqual([
+      { file_id: 1, line_no: 3 },
+    ]);
     const modelled = await run.query(`select distinct line_no::integer as line_no from stg_ocpp__meter_values order by line_no`);
     expect(modelled.map((row) => row.line_no)).toEqual([1, 2, 4]);
   });

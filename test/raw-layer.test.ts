@@ -172,7 +172,14 @@ describe('the landing files are the raw layer', () => {
     writeFileSync(join(options.landing, 'redelivered.ndjson'), `${lines[redelivered.lineNo - 1]}\n`);
     const upgraded = await runNightly(options);
     expect(upgraded.files.missing).toBe(1);
-    expect(await query(SAMPLES.replace('order by all', "where file_id in (select file_id from landing_files where path not like '%redelivered%') order by all"))).toEqual(samples);
+    expect(
+      await query(
+        SAMPLES.replace(
+          'order by all',
+          "where file_id in (select file_id from landing_files where path not like '%redelivered%') order by all",
+        ),
+      ),
+    ).toEqual(samples);
     expect(await query(REPEATS)).toEqual([{ n: (repeats!.n as number) + 1 }]);
     expect(await query(FACTS)).toEqual(facts);
   });
