@@ -228,6 +228,8 @@ meter_values as (
         error_description,
         rejection_reason,
         payload_conforms,
+        -- the readings hold what is read of it, and the schema check does not need its text
+        coalesce(action = 'MeterValues' and payload_conforms, false) as drops_payload_text,
         case when rejection_reason is null and message_type_id = 2 and action = 'MeterValues' then json_transform(
             payload,
             '{"connectorId": "VARCHAR", "connector_id": "VARCHAR", "transactionId": "VARCHAR", "transaction_id": "VARCHAR",
@@ -248,9 +250,9 @@ select
     message_type_id,
     unique_id,
     action,
-    case when action = 'MeterValues' and payload_conforms then null else payload end as payload,
+    case when not drops_payload_text then payload end as payload,
     -- what the duplicate check compares when the text is not kept: the same for the same text
-    case when action = 'MeterValues' and payload_conforms then md5_number_lower(payload::varchar) end as payload_md5,
+    case when drops_payload_text then md5_number_lower(payload::varchar) end as payload_md5,
     error_code,
     error_description,
     rejection_reason,
