@@ -47,6 +47,15 @@ function parquetFiles(out: string): Record<string, string> {
   return files;
 }
 
+/** The path of the generated landing's file for one day (YYYY-MM-DD). */
+function dayFile(landing: string, day: string): string {
+  const name = readdirSync(landing, { recursive: true })
+    .map(String)
+    .find((entry) => entry.endsWith(`${day}.ndjson`));
+  if (!name) throw new Error(`no landing file for ${day}`);
+  return join(landing, name);
+}
+
 /** A warehouse built from the test landing, with the facts and quarantine it first gave. */
 async function built() {
   const { options, query } = setup();
@@ -97,10 +106,8 @@ describe('the landing files are the raw layer', () => {
 
   it('a file gone from the landing keeps its facts, through --full-refresh too, and the run says so', async () => {
     const { options, query, facts, quarantine } = await built();
-    const day = readdirSync(options.landing, { recursive: true })
-      .map(String)
-      .find((name) => name.endsWith('2024-01-31.ndjson'))!;
-    rmSync(join(options.landing, day));
+    const path = dayFile(options.landing, '2024-01-31');
+    rmSync(path);
     const next = await runNightly(options);
     expect(next.files.missing).toBe(1);
     const refreshed = await runNightly({ ...options, fullRefresh: true });
@@ -143,10 +150,7 @@ describe('the landing files are the raw layer', () => {
     const samples = await query(SAMPLES);
     const REPEATS = `select count(*)::integer as n from base_ocpp__duplicate_lines`;
     const [repeats] = await query(REPEATS);
-    const day = readdirSync(options.landing, { recursive: true })
-      .map(String)
-      .find((name) => name.endsWith('2024-01-31.ndjson'))!;
-    const path = join(options.landing, day);
+    const path = dayFile(options.landing, '2024-01-31');
     const lines = readFileSync(path, 'utf8').trimEnd().split('\n');
     const meterValues = lines
       .map((line, index) => ({ lineNo: index + 1, message: JSON.parse(line) }))
@@ -188,10 +192,7 @@ describe('the landing files are the raw layer', () => {
     const { options, query, facts, quarantine } = await built();
     // the earlier layout: every line in raw_lines, parsed by other SQL; here one file's lines, and
     // that file gone from the landing, so the copy is the only place its lines are
-    const day = readdirSync(options.landing, { recursive: true })
-      .map(String)
-      .find((name) => name.endsWith('2024-01-30.ndjson'))!;
-    const path = join(options.landing, day);
+    const path = dayFile(options.landing, '2024-01-30');
     const lines = readFileSync(path, 'utf8').trimEnd().split('\n');
     await withWarehouse(options.warehouse, async (db) => {
       const [file] = await queryJsonRows(db, `select file_id from landing_files where path = $path`, { path });
