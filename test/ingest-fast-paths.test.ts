@@ -2,10 +2,10 @@ import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { queryJsonRows, withWarehouse } from '../jobs/db.ts';
+import { queryJsonRows, transaction, withWarehouse } from '../jobs/db.ts';
 import { writeLanding } from '../jobs/generate/write-landing.ts';
 import { loadLanding } from '../jobs/ingest/load.ts';
-import { ensureParsedTable, parseLines, prepareParseConnection } from '../jobs/ingest/parse.ts';
+import { dropStagedLandingFile, ensureParsedTable, parseLines, prepareParseConnection, stageLandingFile } from '../jobs/ingest/parse.ts';
 import { readLines } from '../jobs/ingest/read-lines.ts';
 import { ensureRawLayer } from '../jobs/ingest/schema.ts';
 import { envelope, runOn, tempDir, writeLandingFiles } from './helpers.ts';
@@ -111,7 +111,10 @@ describe('bulk loading of plain files', () => {
       await prepareParseConnection(db);
       await ensureParsedTable(db);
       await parseLines(db, { kind: 'file', fileId: 1, path: path! });
-      await parseLines(db, { kind: 'file', fileId: 2, path: path!, staged: true });
+      // as the loader does it: staged before the file's transaction, parsed in it, dropped after
+      await stageLandingFile(db, 2, path!);
+      await transaction(db, () => parseLines(db, { kind: 'file', fileId: 2, path: path!, staged: true }));
+      await dropStagedLandingFile(db);
       const columns = `line_no, dialect, charge_point_id, logged_at, message_type_id, unique_id, action, payload::varchar,
         rejection_reason, payload_conforms, line_bytes, raw_line`;
       const differ = `(select ${columns} from base_ocpp__lines where file_id = 1 except all select ${columns} from base_ocpp__lines where file_id = 2)
