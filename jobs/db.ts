@@ -57,6 +57,47 @@ export async function siblingConnection(db: Db): Promise<Db> {
   return sibling;
 }
 
+/**
+ * Runs `work` once for every item, on `db` and up to `connections - 1` sibling connections at
+ * once (each first set up by `prepare`), items taken in order as connections come free. After a
+ * failure no new item starts; every connection finishes the item it has before the siblings
+ * close, and the first failure is thrown.
+ */
+export async function forEachOnConnections<T>(
+  db: Db,
+  connections: number,
+  items: readonly T[],
+  work: (connection: Db, item: T, index: number) => Promise<void>,
+  prepare?: (sibling: Db) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  let failed = false;
+  const worker = async (connection: Db) => {
+    while (!failed && next < items.length) {
+      const index = next++;
+      try {
+        await work(connection, items[index]!, index);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    }
+  };
+  const siblings: Db[] = [];
+  try {
+    for (let count = 1; count < Math.min(connections, items.length); count += 1) {
+      const sibling = await siblingConnection(db);
+      siblings.push(sibling);
+      await prepare?.(sibling);
+    }
+    const outcomes = await Promise.allSettled([worker(db), ...siblings.map(worker)]);
+    const failure = outcomes.find((outcome) => outcome.status === 'rejected');
+    if (failure) throw failure.reason;
+  } finally {
+    for (const sibling of siblings) sibling.closeSync();
+  }
+}
+
 /** Runs a query and returns plain JS rows (BIGINT as bigint, timestamps as DuckDB values). */
 export async function queryRows(db: Db, sql: string, params?: Params): Promise<Row[]> {
   const reader = await db.runAndReadAll(sql, params);

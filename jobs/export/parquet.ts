@@ -1,8 +1,9 @@
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { DATASETS, type DatasetDoc, datasetDoc } from '../catalog/columns.ts';
 import type { Db, Params } from '../db.ts';
-import { queryRows } from '../db.ts';
+import { forEachOnConnections, queryRows } from '../db.ts';
 import { loadSqlProject, sqlFile } from '../models/project.ts';
 import { writeAtomically } from './atomic.ts';
 import { writeDataDictionary } from './data-dictionary.ts';
@@ -37,10 +38,18 @@ async function writeDatasetFile(db: Db, dataset: DatasetDoc, target: string, par
 }
 
 /**
+ * Day files are written on this many connections at once: one file's sort and Parquet encoding
+ * keep little more than one core busy.
+ */
+const DAY_FILE_CONNECTIONS = Math.max(1, Math.min(2, availableParallelism()));
+
+/**
  * Writes a day-file dataset's files for one month: the asked-for days, or every day of the month
  * (then files of days without rows any more, and a whole-month file from before day files, are
- * removed). The month's rows are read once into a temporary table and each day is sorted on its
- * own: the sorts stay in memory, and a night sorts only the days it touched.
+ * removed). The month's rows are read once into a table of an in-memory database every
+ * connection of the warehouse sees (attached read-write even beside a read-only warehouse), and
+ * each day is sorted on its own, the days shared out among the connections: the sorts stay in
+ * memory, and a night sorts only the days it touched.
  */
 async function writeDayFiles(db: Db, dataset: DatasetDoc, outDir: string, month: string, days?: string[]): Promise<string[]> {
   const layout = dataset.filesPerDay!;
@@ -48,26 +57,30 @@ async function writeDayFiles(db: Db, dataset: DatasetDoc, outDir: string, month:
   if (days !== undefined && days.length === 0) return [];
   const monthDir = join(datasetDir(outDir, dataset.name), `month=${month}`);
   await mkdir(monthDir, { recursive: true });
-  await db.run(`create or replace temp table day_file_rows as select * from (\n${query}\n)`, { month, days: days?.join(',') ?? '' });
+  await db.run(`attach if not exists ':memory:' as export_scratch (read_write)`);
+  await db.run(`create or replace table export_scratch.day_file_rows as select * from (\n${query}\n)`, {
+    month,
+    days: days?.join(',') ?? '',
+  });
   try {
-    const present = (await queryRows(db, `select distinct day from day_file_rows order by day`)).map((row) => String(row.day));
-    const written: string[] = [];
-    for (const day of present) {
-      const target = datasetDayFilePath(outDir, dataset.name, month, day);
-      await writeAtomically(target, async (temporary) => {
-        await db.run(
+    const present = (await queryRows(db, `select distinct day from export_scratch.day_file_rows order by day`)).map((row) =>
+      String(row.day),
+    );
+    const written = present.map((day) => datasetDayFilePath(outDir, dataset.name, month, day));
+    await forEachOnConnections(db, DAY_FILE_CONNECTIONS, present, (connection, day, index) =>
+      writeAtomically(written[index]!, async (temporary) => {
+        await connection.run(
           `copy (
                select * exclude (${[...layout.helperColumns, dataset.partitionedBy].join(', ')})
-               from day_file_rows
+               from export_scratch.day_file_rows
                where day = $day
                order by ${layout.writeOrder.join(', ')}
            ) to $path (${PARQUET_OPTIONS})`,
           { day, path: temporary },
         );
-        await assertDocumentedSchema(db, dataset, temporary);
-      });
-      written.push(target);
-    }
+        await assertDocumentedSchema(connection, dataset, temporary);
+      }),
+    );
     // A day asked for (or, for the whole month, any day) that has no rows now keeps no file.
     const keep = new Set(present);
     for (const name of await readdir(monthDir)) {
@@ -80,7 +93,7 @@ async function writeDayFiles(db: Db, dataset: DatasetDoc, outDir: string, month:
     }
     return written;
   } finally {
-    await db.run(`drop table if exists day_file_rows`);
+    await db.run(`drop table if exists export_scratch.day_file_rows`);
   }
 }
 

@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { BIGINT, DuckDBDataChunk, VARCHAR } from '@duckdb/node-api';
 import type { Db } from '../db.ts';
-import { queryRows, siblingConnection, transaction } from '../db.ts';
+import { forEachOnConnections, queryRows, transaction } from '../db.ts';
 import type { LoadProgress } from '../log.ts';
 import { discoverLandingFiles } from './discover.ts';
 import {
@@ -121,7 +121,7 @@ async function withLoadSettings<T>(db: Db, connections: number, work: () => Prom
   );
   const threads = Number(setting!.threads);
   const preserveInsertionOrder = Boolean(setting!.preserve_insertion_order);
-  await db.run(`set threads = $threads`, { threads: Math.max(1, threads - connections + 1) });
+  await db.run(`set threads = $threads`, { threads: Math.max(1, Math.min(threads, threads - connections + 1)) });
   await db.run(`set preserve_insertion_order = false`);
   try {
     return await work();
@@ -167,13 +167,13 @@ export async function loadLanding(db: Db, landingDir: string, options: LoadOptio
     bytesRead: 0,
     startedAt: Date.now(),
   };
-  let next = 0;
-  let failed = false;
-  const worker = async (connection: Db) => {
-    while (!failed && next < paths.length) {
-      const index = next++;
-      const path = paths[index]!;
-      try {
+  const connections = Math.min(LOAD_CONNECTIONS, paths.length);
+  await withLoadSettings(db, connections, () =>
+    forEachOnConnections(
+      db,
+      connections,
+      paths,
+      async (connection, path, index) => {
         results[index] = await loadFile(connection, path, fileIds.get(path)!, manifest.get(path) ?? null, { ...options, rereadAll });
         if (options.onProgress) {
           progress.filesDone += 1;
@@ -182,24 +182,10 @@ export async function loadLanding(db: Db, landingDir: string, options: LoadOptio
           if (results[index].fileId !== undefined) progress.bytesRead += sizes[index]!;
           options.onProgress(progress);
         }
-      } catch (error) {
-        failed = true;
-        throw error;
-      }
-    }
-  };
-  const siblings = await Promise.all(
-    Array.from({ length: Math.min(LOAD_CONNECTIONS, paths.length) - 1 }, async () => {
-      const sibling = await siblingConnection(db);
-      await prepareParseConnection(sibling);
-      return sibling;
-    }),
+      },
+      prepareParseConnection,
+    ),
   );
-  // Every worker finishes its file before a connection closes, even when another one failed.
-  const outcomes = await withLoadSettings(db, 1 + siblings.length, () => Promise.allSettled([worker(db), ...siblings.map(worker)]));
-  for (const sibling of siblings) sibling.closeSync();
-  const failure = outcomes.find((outcome) => outcome.status === 'rejected');
-  if (failure) throw failure.reason;
   // a file that could not be parsed anew (changed, rejected, gone) keeps the rows of the old parse
   if (rereadAll && !options.dryRun) await recordParseSql(db);
   const present = new Set(paths);
