@@ -26,15 +26,14 @@ stg_ocpp__start_transactions as not materialized (
     from stg_ocpp__start_transactions
 ),
 
-int_ocpp__replies as not materialized (
+int_start_transaction_replies as not materialized (
     select
         file_id,
         line_no,
-        payload,
         call_file_id,
         call_line_no,
-    from int_ocpp__replies
-    where message_type_id = 3 and action = 'StartTransaction'
+        transaction_id,
+    from int_start_transaction_replies
 ),
 
 -- a stop or a new start can change which copy of a start wins only where there are copies to
@@ -76,7 +75,7 @@ run_start_replies as (
     select
         call_file_id,
         call_line_no,
-    from int_ocpp__replies
+    from int_start_transaction_replies
     where is_run_line(file_id, line_no)
 ),
 
@@ -152,11 +151,10 @@ group_copies as (
 group_ids as (
     select
         group_copies.charge_point_id,
-        try_cast(coalesce(replies.payload ->> '$.transactionId', replies.payload ->> '$.transaction_id') as bigint)
-            as transaction_id,
+        replies.transaction_id,
         group_copies.group_first_logged_at,
     from group_copies
-    inner join int_ocpp__replies as replies
+    inner join int_start_transaction_replies as replies
         on group_copies.file_id = replies.call_file_id
         and group_copies.line_no = replies.call_line_no
 ),

@@ -21,15 +21,13 @@ stg_ocpp__start_transactions as (
     from stg_ocpp__start_transactions
 ),
 
-int_ocpp__replies as (
+int_start_transaction_replies as (
     select
-        charge_point_id,
-        message_type_id,
-        action,
-        payload,
         call_file_id,
         call_line_no,
-    from int_ocpp__replies
+        transaction_id,
+        id_tag_status,
+    from int_start_transaction_replies
 ),
 
 stg_ocpp__stop_transactions as (
@@ -45,13 +43,9 @@ start_replies as (
     select
         call_file_id,
         call_line_no,
-        try_cast(coalesce(payload ->> '$.transactionId', payload ->> '$.transaction_id') as bigint) as transaction_id,
-        coalesce(
-            payload ->> '$.idTagInfo.status',
-            payload ->> '$.id_tag_info.status'
-        ) as id_tag_status,
-    from int_ocpp__replies
-    where message_type_id = 3 and action = 'StartTransaction'
+        transaction_id,
+        id_tag_status,
+    from int_start_transaction_replies
     -- a CALL answered twice keeps its first answer
     qualify row_number() over (partition by call_file_id, call_line_no order by transaction_id) = 1
 ),
