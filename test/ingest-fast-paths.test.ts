@@ -131,6 +131,48 @@ describe('bulk loading of plain files', () => {
     expect(rows).toEqual([{ one_pass: rows[0]!.one_pass, staged: rows[0]!.one_pass, differing: 0, left_behind: 0 }]);
   });
 
+  it('stages a big file before its transaction, only when the bulk reader will take it, and parses it into the same rows', async () => {
+    const dir = tempDir();
+    const plain = join(dir, 'plain');
+    const crlf = join(dir, 'crlf');
+    await writeLanding({ out: plain, dialect: 'envelope', chargePoints: 2, days: 1, start: '2024-03-01', seed: 5 });
+    const call = envelope.call('CP-9', '2024-03-01T10:00:00Z', 'u1', 'Heartbeat', {});
+    writeLandingFiles(crlf, { 'crlf.ndjson': `${call}\r\n${call}\r\n` });
+    const columns = `file_id, line_no, dialect, charge_point_id, logged_at, message_type_id, unique_id, action, payload::varchar,
+      payload_md5, rejection_reason, payload_conforms, line_bytes, raw_line, meter_values::varchar`;
+    // every file alone (one connection keeps DuckDB's threads), staged from 1 byte or never
+    const load = (landing: string, stageFromBytes: number, rereadAll = false) =>
+      withWarehouse(join(dir, `${landing.split('/').pop()}-${stageFromBytes}.duckdb`), async (db) => {
+        await db.run(`set threads = 2`);
+        await ensureRawLayer(db);
+        const first = await loadLanding(db, landing, { runId: 1, stageFromBytes });
+        const again = rereadAll ? await loadLanding(db, landing, { runId: 2, stageFromBytes, rereadAll: true }) : [];
+        const rows = await queryJsonRows(db, `select ${columns} from base_ocpp__lines order by file_id, line_no`);
+        const [after] = await queryJsonRows(
+          db,
+          `select current_setting('threads')::integer as threads, current_setting('preserve_insertion_order') as preserve_insertion_order,
+                  (select count(*) from duckdb_tables() where table_name = 'staged_landing_lines')::integer as left_behind`,
+        );
+        return { first, again, rows, after };
+      });
+    const staged = await load(plain, 1, true);
+    const unstaged = await load(plain, Number.MAX_SAFE_INTEGER);
+    expect(staged.first.map((result) => [result.reader, result.staged])).toEqual([['bulk', true]]);
+    // --full-refresh parses the unchanged file anew, staged too
+    expect(staged.again.map((result) => [result.reparsed, result.staged])).toEqual([[true, true]]);
+    expect(unstaged.first.map((result) => [result.reader, result.staged])).toEqual([['bulk', undefined]]);
+    expect(staged.rows.length).toBeGreaterThan(1000);
+    expect(staged.rows).toEqual(unstaged.rows);
+    // a file with special cases is not staged: readLines reads it, into the rows it always made
+    const special = await load(crlf, 1);
+    const reference = await load(crlf, Number.MAX_SAFE_INTEGER);
+    expect(special.first.map((result) => [result.reader, result.staged])).toEqual([['lines', undefined]]);
+    expect(special.rows).toEqual(reference.rows);
+    // the warehouse's settings are back, and no staged lines are left
+    for (const run of [staged, unstaged, special])
+      expect(run.after).toEqual({ threads: 2, preserve_insertion_order: true, left_behind: 0 });
+  });
+
   it('numbers new files in path order whichever load finishes first, and keeps known files their id', async () => {
     const dir = tempDir();
     const landing = join(dir, 'landing');

@@ -47,9 +47,9 @@ const DAY_FILE_CONNECTIONS = Math.max(1, Math.min(2, availableParallelism()));
  * Writes a day-file dataset's files for one month: the asked-for days, or every day of the month
  * (then files of days without rows any more, and a whole-month file from before day files, are
  * removed). The month's rows are read once into a table of an in-memory database every
- * connection of the warehouse sees (attached read-write even beside a read-only warehouse), and
- * each day is sorted on its own, the days shared out among the connections: the sorts stay in
- * memory, and a night sorts only the days it touched.
+ * connection of the warehouse sees (attached read-write even beside a read-only warehouse, and
+ * detached after), and each day is sorted on its own, the days shared out among the connections:
+ * a day's sort is small, and a night sorts only the days it touched.
  */
 async function writeDayFiles(db: Db, dataset: DatasetDoc, outDir: string, month: string, days?: string[]): Promise<string[]> {
   const layout = dataset.filesPerDay!;
@@ -58,12 +58,12 @@ async function writeDayFiles(db: Db, dataset: DatasetDoc, outDir: string, month:
   const monthDir = join(datasetDir(outDir, dataset.name), `month=${month}`);
   await mkdir(monthDir, { recursive: true });
   await db.run(`attach if not exists ':memory:' as export_scratch (read_write)`);
-  await db.run(`create or replace table export_scratch.day_file_rows as select * from (\n${query}\n)`, {
+  await db.run(`create or replace table export_scratch.main.day_file_rows as select * from (\n${query}\n)`, {
     month,
     days: days?.join(',') ?? '',
   });
   try {
-    const present = (await queryRows(db, `select distinct day from export_scratch.day_file_rows order by day`)).map((row) =>
+    const present = (await queryRows(db, `select distinct day from export_scratch.main.day_file_rows order by day`)).map((row) =>
       String(row.day),
     );
     const written = present.map((day) => datasetDayFilePath(outDir, dataset.name, month, day));
@@ -72,7 +72,7 @@ async function writeDayFiles(db: Db, dataset: DatasetDoc, outDir: string, month:
         await connection.run(
           `copy (
                select * exclude (${[...layout.helperColumns, dataset.partitionedBy].join(', ')})
-               from export_scratch.day_file_rows
+               from export_scratch.main.day_file_rows
                where day = $day
                order by ${layout.writeOrder.join(', ')}
            ) to $path (${PARQUET_OPTIONS})`,
@@ -93,7 +93,8 @@ async function writeDayFiles(db: Db, dataset: DatasetDoc, outDir: string, month:
     }
     return written;
   } finally {
-    await db.run(`drop table if exists export_scratch.day_file_rows`);
+    await db.run(`drop table if exists export_scratch.main.day_file_rows`);
+    await db.run(`detach database if exists export_scratch`);
   }
 }
 

@@ -17,7 +17,15 @@ import {
   recordParseSql,
   stageLandingFile,
 } from './parse.ts';
-import { DEFAULT_MAX_LINE_BYTES, LINE_CHECKSUM_MODULUS, type ReadProgress, readLines, scanPlainFile, sha256Hex } from './read-lines.ts';
+import {
+  DEFAULT_MAX_LINE_BYTES,
+  LINE_CHECKSUM_MODULUS,
+  type PlainScan,
+  type ReadProgress,
+  readLines,
+  scanPlainFile,
+  sha256Hex,
+} from './read-lines.ts';
 
 /**
  * What happened to a landing file in a run:
@@ -45,6 +53,8 @@ export interface FileLoadResult {
   replaced?: boolean;
   /** How the lines were read: in bulk by DuckDB (a plain file without special cases) or by readLines. */
   reader?: 'bulk' | 'lines';
+  /** Read in bulk through a staged table, its parse on every thread (a big file). */
+  staged?: boolean;
   /**
    * Unchanged, and read again to be parsed anew (`--full-refresh`, a changed parse): its rows were
    * replaced by the same lines' new parse; it stays the run's it was loaded by, and counts no line.
@@ -72,6 +82,8 @@ export interface LoadOptions {
    */
   rereadAll?: boolean;
   now?: number;
+  /** From this size on a file is staged before its parse (PARALLEL_PARSE_MIN_BYTES); for tests. */
+  stageFromBytes?: number;
   /** Called as files finish, for a progress bar. */
   onProgress?: (progress: LoadProgress) => void;
 }
@@ -237,7 +249,7 @@ async function loadFile(db: Db, path: string, fileId: number, known: KnownFile |
   if (options.rereadAll && known) {
     // unchanged: parsed anew from the same bytes, so the same lines get the same numbers
     if (plan.action === 'skip') {
-      return options.dryRun ? { path, outcome: 'skipped', reparsed: true, ...nothing } : reparseFile(db, path, known, options);
+      return options.dryRun ? { path, outcome: 'skipped', reparsed: true, ...nothing } : reparseFile(db, path, info.size, known, options);
     }
     // grown: its loaded lines must be parsed anew too, so it is read whole
     if (plan.action === 'append') plan = { action: 'full' };
@@ -262,18 +274,19 @@ async function loadFile(db: Db, path: string, fileId: number, known: KnownFile |
   const outcome = plan.action === 'append' ? 'appended' : 'loaded';
   if (options.dryRun) return { path, outcome, ...nothing };
 
-  const attempt = ({ bulk, staged }: ReadMode) =>
+  const holdUnterminatedTail = fresh && !path.endsWith('.gz');
+  const attempt = ({ bulk, prescan }: ReadMode) =>
     transaction(db, async () => {
       const previous = plan.action === 'append' ? plan.from : undefined;
       if (!previous) await forgetFile(db, fileId);
       const progress: ReadProgress = { endOffset: 0, endsUnterminated: false, heldBytes: 0 };
       const { counts, reader, hash } = await readAndParse(db, path, fileId, {
         bulk,
-        staged,
+        prescan,
         previous,
         prefixHash: plan.action === 'append' ? plan.prefixHash : undefined,
         maxLineBytes: options.maxLineBytes,
-        holdUnterminatedTail: fresh && !path.endsWith('.gz'),
+        holdUnterminatedTail,
         progress,
       });
       // The stored hash covers exactly the bytes loaded; a held tail is not part of it.
@@ -300,12 +313,21 @@ async function loadFile(db: Db, path: string, fileId: number, known: KnownFile |
         },
       );
       const replaced = plan.action === 'full' && known?.status === 'loaded';
-      return { path, outcome, fileId, firstLineNo: (previous?.linesRead ?? 0) + 1, ...counts, reader, replaced } as FileLoadResult;
+      const staged = reader === 'bulk' && prescan?.staged ? { staged: true } : {};
+      return { path, outcome, fileId, firstLineNo: (previous?.linesRead ?? 0) + 1, ...counts, reader, replaced, ...staged } as FileLoadResult;
     });
   try {
     return await withLineReaderFallback(
       db,
-      { path, fileId, sizeBytes: info.size, whole: plan.action === 'full', maxLineBytes: options.maxLineBytes },
+      {
+        path,
+        fileId,
+        sizeBytes: info.size,
+        whole: plan.action === 'full',
+        maxLineBytes: options.maxLineBytes,
+        holdUnterminatedTail,
+        stageFromBytes: options.stageFromBytes,
+      },
       attempt,
     );
   } catch (error) {
@@ -351,13 +373,13 @@ async function readAndParse(
 ): Promise<{ counts: LineCounts; reader: 'bulk' | 'lines'; hash: ReturnType<typeof sha256Hex> }> {
   const { previous, maxLineBytes, holdUnterminatedTail, progress } = options;
   if (options.bulk && !previous) {
-    const hash = sha256Hex();
+    const hash = options.prescan?.hash ?? sha256Hex();
     const counts = await bulkLoadPlainFile(db, path, fileId, {
       maxLineBytes,
       holdUnterminatedTail,
       onRawChunk: hash.update,
       progress,
-      staged: options.staged,
+      prescan: options.prescan,
     });
     if (counts) return { counts, reader: 'bulk', hash };
   }
@@ -374,9 +396,16 @@ async function readAndParse(
   return { counts, reader: 'lines', hash };
 }
 
-/** How a file's transaction reads it: bulk (DuckDB's reader) or not, and staged (see stageBigFile). */
+/** How a file's transaction reads it: bulk (DuckDB's reader) or not, and what stageBigFile did. */
 interface ReadMode {
   bulk: boolean;
+  prescan?: Prescan;
+}
+
+/** A big file's pass in JS, made before its transaction, and whether its lines were staged. */
+interface Prescan {
+  scan: PlainScan;
+  hash: ReturnType<typeof sha256Hex>;
   staged: boolean;
 }
 
@@ -389,34 +418,54 @@ interface ReadMode {
  */
 async function withLineReaderFallback<T>(
   db: Db,
-  file: { path: string; fileId: number; sizeBytes: number; whole: boolean; maxLineBytes?: number },
+  file: BigFileCandidate & { whole: boolean },
   attempt: (mode: ReadMode) => Promise<T>,
 ): Promise<T> {
-  const staged = file.whole && (await stageBigFile(db, file));
+  const prescan = file.whole ? await stageBigFile(db, file) : undefined;
   try {
-    return await attempt({ bulk: true, staged });
+    return await attempt({ bulk: true, prescan });
   } catch (error) {
     if (isInfrastructureFault(error)) throw error;
-    return attempt({ bulk: false, staged: false });
+    return attempt({ bulk: false });
   } finally {
-    if (staged) await dropStagedLandingFile(db);
+    if (prescan?.staged) await dropStagedLandingFile(db);
   }
+}
+
+interface BigFileCandidate {
+  path: string;
+  fileId: number;
+  sizeBytes: number;
+  maxLineBytes?: number;
+  holdUnterminatedTail: boolean;
+  /** From this size on (bytes on disk and decoded) a file is staged; PARALLEL_PARSE_MIN_BYTES unless a test says otherwise. */
+  stageFromBytes?: number;
 }
 
 /**
  * Reads a big file's numbered lines into a temporary table before its transaction begins, so that
- * its parse runs on every thread (PARALLEL_PARSE_MIN_BYTES). False when the file is small, is not
- * for the bulk reader, or the reader fails on it: the bulk attempt then reads it, or fails, as it
- * would have anyway. What the parse stores is still checked against the file's own pass.
+ * its parse runs on every thread (PARALLEL_PARSE_MIN_BYTES). Its pass in JS comes first, so that
+ * only a file the bulk reader will take is staged; the bulk attempt then uses that pass. Nothing
+ * for a small file, or when DuckDB has one thread (files loading side by side): staging would
+ * only copy the lines. Not staged when DuckDB's reader fails on it, whatever the reason: the bulk
+ * attempt then reads it, or fails, as it would have anyway. What the parse stores is still checked
+ * against the pass in JS.
  */
-async function stageBigFile(db: Db, file: { path: string; fileId: number; sizeBytes: number; maxLineBytes?: number }): Promise<boolean> {
-  if (file.sizeBytes < PARALLEL_PARSE_MIN_BYTES || !isBulkReadable(file.path, file.maxLineBytes)) return false;
+async function stageBigFile(db: Db, file: BigFileCandidate): Promise<Prescan | undefined> {
+  const threshold = file.stageFromBytes ?? PARALLEL_PARSE_MIN_BYTES;
+  if (file.sizeBytes < threshold || !isBulkReadable(file.path, file.maxLineBytes)) return undefined;
+  const [setting] = await queryRows(db, `select current_setting('threads') as threads`);
+  if (Number(setting!.threads) < 2) return undefined;
+  const hash = sha256Hex();
+  const scan = await scanPlainFile(file.path, { maxLineBytes: file.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES, onRawChunk: hash.update });
+  const bulk = scan.plain && !(scan.endsUnterminated && file.holdUnterminatedTail) && scan.decodedBytes >= threshold;
+  if (!bulk) return { scan, hash, staged: false };
   try {
     await stageLandingFile(db, file.fileId, file.path);
-    return true;
-  } catch (error) {
-    if (isInfrastructureFault(error)) throw error;
-    return false;
+    return { scan, hash, staged: true };
+  } catch {
+    await dropStagedLandingFile(db);
+    return { scan, hash, staged: false };
   }
 }
 
@@ -433,16 +482,16 @@ function isBulkReadable(path: string, maxLineBytes = DEFAULT_MAX_LINE_BYTES): bo
  * mtime, other content), or counts that differ (another --max-line-bytes), keep the old rows:
  * the file is reported as changed.
  */
-async function reparseFile(db: Db, path: string, known: KnownFile, options: LoadOptions): Promise<FileLoadResult> {
+async function reparseFile(db: Db, path: string, sizeBytes: number, known: KnownFile, options: LoadOptions): Promise<FileLoadResult> {
   const fileId = known.fileId;
-  const attempt = ({ bulk, staged }: ReadMode) =>
+  const attempt = ({ bulk, prescan }: ReadMode) =>
     transaction(db, async () => {
       await db.run(`delete from base_ocpp__lines where file_id = $fileId`, { fileId });
       await db.run(`delete from reader_rejects where file_id = $fileId`, { fileId });
       const progress: ReadProgress = { endOffset: 0, endsUnterminated: false, heldBytes: 0 };
-      const { counts, hash } = await readAndParse(db, path, fileId, {
+      const { counts, hash, reader } = await readAndParse(db, path, fileId, {
         bulk,
-        staged,
+        prescan,
         maxLineBytes: options.maxLineBytes,
         holdUnterminatedTail: false,
         progress,
@@ -453,11 +502,23 @@ async function reparseFile(db: Db, path: string, known: KnownFile, options: Load
         counts.linesBlank === known.linesBlank &&
         counts.linesRejectedByReader === known.linesRejectedByReader;
       if (!same) throw new Error('its bytes or line counts differ from those loaded');
-      return { path, outcome: 'skipped', reparsed: true, ...nothing } as FileLoadResult;
+      const staged = reader === 'bulk' && prescan?.staged ? { staged: true } : {};
+      return { path, outcome: 'skipped', reparsed: true, ...nothing, ...staged } as FileLoadResult;
     });
-  const sizeBytes = (await stat(path)).size;
   try {
-    return await withLineReaderFallback(db, { path, fileId, sizeBytes, whole: true, maxLineBytes: options.maxLineBytes }, attempt);
+    return await withLineReaderFallback(
+      db,
+      {
+        path,
+        fileId,
+        sizeBytes,
+        whole: true,
+        maxLineBytes: options.maxLineBytes,
+        holdUnterminatedTail: false,
+        stageFromBytes: options.stageFromBytes,
+      },
+      attempt,
+    );
   } catch (error) {
     if (isInfrastructureFault(error)) throw error;
     const message = `${path} could not be parsed anew (${(error as Error).message}); its loaded rows are kept — rerun with --reload ${path} to replace them`;
@@ -556,14 +617,14 @@ async function bulkLoadPlainFile(
   db: Db,
   path: string,
   fileId: number,
-  options: ReadOptions & { staged: boolean },
+  options: ReadOptions & { prescan?: Prescan },
 ): Promise<LineCounts | null> {
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   if (!isBulkReadable(path, maxLineBytes)) return null;
-  const scan = await scanPlainFile(path, { maxLineBytes, onRawChunk: options.onRawChunk });
+  const scan = options.prescan?.scan ?? (await scanPlainFile(path, { maxLineBytes, onRawChunk: options.onRawChunk }));
   if (!scan.plain || (scan.endsUnterminated && options.holdUnterminatedTail)) return null;
   if (scan.lines > 0) {
-    await parseLines(db, { kind: 'file', fileId, path, staged: options.staged });
+    await parseLines(db, { kind: 'file', fileId, path, staged: options.prescan?.staged ?? false });
     const [parsed] = await queryRows(
       db,
       `select

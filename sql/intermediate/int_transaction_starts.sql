@@ -23,6 +23,8 @@ stg_ocpp__start_transactions as (
 
 int_start_transaction_replies as (
     select
+        file_id,
+        line_no,
         call_file_id,
         call_line_no,
         transaction_id,
@@ -46,8 +48,9 @@ start_replies as (
         transaction_id,
         id_tag_status,
     from int_start_transaction_replies
-    -- a CALL answered twice keeps its first answer
-    qualify row_number() over (partition by call_file_id, call_line_no order by transaction_id) = 1
+    -- a CALL answered twice keeps one answer: the least id, and of answers with the same id the
+    -- first in the files (row order does not decide: the loader keeps no insertion order)
+    qualify row_number() over (partition by call_file_id, call_line_no order by transaction_id, file_id, line_no) = 1
 ),
 
 -- each start's group of copies and the first copy of the next group on its connector: a stop
