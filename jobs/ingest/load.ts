@@ -314,7 +314,16 @@ async function loadFile(db: Db, path: string, fileId: number, known: KnownFile |
       );
       const replaced = plan.action === 'full' && known?.status === 'loaded';
       const staged = reader === 'bulk' && prescan?.staged ? { staged: true } : {};
-      return { path, outcome, fileId, firstLineNo: (previous?.linesRead ?? 0) + 1, ...counts, reader, replaced, ...staged } as FileLoadResult;
+      return {
+        path,
+        outcome,
+        fileId,
+        firstLineNo: (previous?.linesRead ?? 0) + 1,
+        ...counts,
+        reader,
+        replaced,
+        ...staged,
+      } as FileLoadResult;
     });
   try {
     return await withLineReaderFallback(
