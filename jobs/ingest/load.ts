@@ -280,7 +280,7 @@ async function loadFile(db: Db, path: string, fileId: number, known: KnownFile |
       const previous = plan.action === 'append' ? plan.from : undefined;
       if (!previous) await forgetFile(db, fileId);
       const progress: ReadProgress = { endOffset: 0, endsUnterminated: false, heldBytes: 0 };
-      const { counts, reader, hash } = await readAndParse(db, path, fileId, {
+      const { counts, reader, hash, staged } = await readAndParse(db, path, fileId, {
         bulk,
         prescan,
         previous,
@@ -313,7 +313,6 @@ async function loadFile(db: Db, path: string, fileId: number, known: KnownFile |
         },
       );
       const replaced = plan.action === 'full' && known?.status === 'loaded';
-      const staged = reader === 'bulk' && prescan?.staged ? { staged: true } : {};
       return {
         path,
         outcome,
@@ -322,7 +321,7 @@ async function loadFile(db: Db, path: string, fileId: number, known: KnownFile |
         ...counts,
         reader,
         replaced,
-        ...staged,
+        ...(staged ? { staged } : {}),
       } as FileLoadResult;
     });
   try {
@@ -366,7 +365,7 @@ async function loadFile(db: Db, path: string, fileId: number, known: KnownFile |
  * Reads a file's lines from where `previous` stopped (from its start without one) and parses them:
  * in bulk by DuckDB when `bulk` allows it and the file needs none of readLines' special cases,
  * else through readLines. The hash returned covers the bytes read, after prefixHash for a grown
- * file.
+ * file; staged says the bulk read went through the lines stageBigFile staged.
  */
 async function readAndParse(
   db: Db,
@@ -379,7 +378,7 @@ async function readAndParse(
     holdUnterminatedTail: boolean;
     progress: ReadProgress;
   },
-): Promise<{ counts: LineCounts; reader: 'bulk' | 'lines'; hash: ReturnType<typeof sha256Hex> }> {
+): Promise<{ counts: LineCounts; reader: 'bulk' | 'lines'; hash: ReturnType<typeof sha256Hex>; staged: boolean }> {
   const { previous, maxLineBytes, holdUnterminatedTail, progress } = options;
   if (options.bulk && !previous) {
     const hash = options.prescan?.hash ?? sha256Hex();
@@ -390,7 +389,7 @@ async function readAndParse(
       progress,
       prescan: options.prescan,
     });
-    if (counts) return { counts, reader: 'bulk', hash };
+    if (counts) return { counts, reader: 'bulk', hash, staged: options.prescan?.staged ?? false };
   }
   // The bulk pass (if any) hashed bytes already: the reader's pass hashes from scratch.
   const hash = options.prefixHash ?? sha256Hex();
@@ -402,7 +401,7 @@ async function readAndParse(
     onRawChunk: hash.update,
     progress,
   });
-  return { counts, reader: 'lines', hash };
+  return { counts, reader: 'lines', hash, staged: false };
 }
 
 /** How a file's transaction reads it: bulk (DuckDB's reader) or not, and what stageBigFile did. */
@@ -498,7 +497,7 @@ async function reparseFile(db: Db, path: string, sizeBytes: number, known: Known
       await db.run(`delete from base_ocpp__lines where file_id = $fileId`, { fileId });
       await db.run(`delete from reader_rejects where file_id = $fileId`, { fileId });
       const progress: ReadProgress = { endOffset: 0, endsUnterminated: false, heldBytes: 0 };
-      const { counts, hash, reader } = await readAndParse(db, path, fileId, {
+      const { counts, hash, staged } = await readAndParse(db, path, fileId, {
         bulk,
         prescan,
         maxLineBytes: options.maxLineBytes,
@@ -511,8 +510,7 @@ async function reparseFile(db: Db, path: string, sizeBytes: number, known: Known
         counts.linesBlank === known.linesBlank &&
         counts.linesRejectedByReader === known.linesRejectedByReader;
       if (!same) throw new Error('its bytes or line counts differ from those loaded');
-      const staged = reader === 'bulk' && prescan?.staged ? { staged: true } : {};
-      return { path, outcome: 'skipped', reparsed: true, ...nothing, ...staged } as FileLoadResult;
+      return { path, outcome: 'skipped', reparsed: true, ...nothing, ...(staged ? { staged } : {}) } as FileLoadResult;
     });
   try {
     return await withLineReaderFallback(
