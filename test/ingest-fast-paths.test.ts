@@ -1,4 +1,4 @@
-import { readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
@@ -131,13 +131,18 @@ describe('bulk loading of plain files', () => {
     expect(rows).toEqual([{ one_pass: rows[0]!.one_pass, staged: rows[0]!.one_pass, differing: 0, left_behind: 0 }]);
   });
 
-  it('stages a big file before its transaction, only when the bulk reader will take it, and parses it into the same rows', async () => {
+  it('stages a big file before its transaction, keeps the staged lines only when the bulk reader takes it, and parses it into the same rows', async () => {
     const dir = tempDir();
     const plain = join(dir, 'plain');
     const crlf = join(dir, 'crlf');
+    const cut = join(dir, 'cut');
     await writeLanding({ out: plain, dialect: 'envelope', chargePoints: 2, days: 1, start: '2024-03-01', seed: 5 });
     const call = envelope.call('CP-9', '2024-03-01T10:00:00Z', 'u1', 'Heartbeat', {});
     writeLandingFiles(crlf, { 'crlf.ndjson': `${call}\r\n${call}\r\n` });
+    // a truncated gzip: the pass in JS fails while DuckDB may still be staging its lines
+    const whole = gzipSync(`${Array(3000).fill(call).join('\n')}\n`);
+    mkdirSync(cut);
+    writeFileSync(join(cut, 'cut.ndjson.gz'), whole.subarray(0, whole.length - 20));
     const columns = `file_id, line_no, dialect, charge_point_id, logged_at, message_type_id, unique_id, action, payload::varchar,
       payload_md5, rejection_reason, payload_conforms, line_bytes, raw_line, meter_values::varchar`;
     // every file alone (one connection keeps DuckDB's threads), staged from 1 byte or never
@@ -168,8 +173,12 @@ describe('bulk loading of plain files', () => {
     const reference = await load(crlf, Number.MAX_SAFE_INTEGER);
     expect(special.first.map((result) => [result.reader, result.staged])).toEqual([['lines', undefined]]);
     expect(special.rows).toEqual(reference.rows);
+    // a file the pass cannot read is rejected whole, staged or not
+    const rejected = await load(cut, 1);
+    expect(rejected.first.map((result) => [result.outcome, result.staged])).toEqual([['rejected', undefined]]);
+    expect(rejected.rows).toEqual([]);
     // the warehouse's settings are back, and no staged lines are left
-    for (const run of [staged, unstaged, special])
+    for (const run of [staged, unstaged, special, rejected])
       expect(run.after).toEqual({ threads: 2, preserve_insertion_order: true, left_behind: 0 });
   });
 
