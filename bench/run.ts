@@ -1,16 +1,29 @@
 /**
  * The side-by-side benchmark: one seeded landing directory, six ways through it.
  *
- *   npm run bench -- [--size 50MB] [--runs 3] [--work-dir DIR] [--results-dir bench/results]
+ *   npm run bench -- [--size 50MB] [--runs 3] [--one-file] [--work-dir DIR] [--results-dir bench/results]
  *
  * (a) cat of the files, (b) DuckDB's read_ndjson into a table, (c) a naive Node script, (d) our
  * full run (without HTML, median of --runs; once more with HTML), (e) an incremental night (one
  * new day on top of the full run's warehouse), (f) `ocpp-report export` alone. Each is its own
  * process, measured from outside (wall time, peak RSS). Prints one table and writes it as JSON to
  * <results-dir>/<size>.json. Timings are never asserted anywhere: they depend on the machine.
+ * With --one-file, the days are first joined into one landing file (the shape of #18's criterion,
+ * "a full run on one ~1 GB file"), and the results go to <size>-one-file.json.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { availableParallelism, cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +43,8 @@ export interface BenchOptions {
   runs: number;
   workDir?: string;
   resultsDir: string;
+  /** Every day of the landing joined into one file (the new night stays a file of its own). */
+  oneFile?: boolean;
   /** Print progress lines on stderr. */
   verbose?: boolean;
 }
@@ -40,7 +55,8 @@ export async function runBenchmark(options: BenchOptions): Promise<Report> {
   const shape = shapeFor(targetBytes);
   const workDir = resolve(options.workDir ?? join(tmpdir(), `ocpp-report-bench-${label}`));
   const log = (message: string) => options.verbose && process.stderr.write(`bench: ${message}\n`);
-  const { landing, nextDay } = await prepareLanding(workDir, shape, log);
+  const days = await prepareLanding(workDir, shape, log);
+  const { landing, nextDay } = options.oneFile ? { ...days, landing: joinIntoOneFile(workDir, days.landing, log) } : days;
   const files = landingFiles(landing);
   const nextDayFiles = landingFiles(nextDay);
   const bytes = totalBytes(files);
@@ -150,7 +166,7 @@ export async function runBenchmark(options: BenchOptions): Promise<Report> {
   const d = measurements.d_full_run.medianS;
   const report: Report = {
     size: label,
-    command: `npm run bench -- --size ${label}${runs === 3 ? '' : ` --runs ${runs}`}`,
+    command: `npm run bench -- --size ${label}${runs === 3 ? '' : ` --runs ${runs}`}${options.oneFile ? ' --one-file' : ''}`,
     machine: {
       cpus: availableParallelism(),
       cpuModel: cpus()[0]?.model ?? 'unknown',
@@ -180,7 +196,7 @@ export async function runBenchmark(options: BenchOptions): Promise<Report> {
     linesSeen: { ...linesSeen, agree: linesSeen.naive === lines && linesSeen.duckdb === lines },
   };
   mkdirSync(options.resultsDir, { recursive: true });
-  writeFileSync(join(options.resultsDir, `${label}.json`), `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(join(options.resultsDir, `${label}${options.oneFile ? '-one-file' : ''}.json`), `${JSON.stringify(report, null, 2)}\n`);
   return report;
 }
 
@@ -218,6 +234,24 @@ async function prepareLanding(workDir: string, shape: LandingShape, log: (messag
   renameSync(join(landing, days.at(-1)!), join(nextDay, days.at(-1)!));
   writeFileSync(marker, wanted);
   return { landing, nextDay };
+}
+
+/**
+ * The day files of `landing`, in order, as one file of a landing directory of its own (made once,
+ * kept while its size is theirs). Every day file ends with a newline, so the lines are the same.
+ */
+function joinIntoOneFile(workDir: string, landing: string, log: (message: string) => void): string {
+  const days = landingFiles(landing);
+  const dir = join(workDir, 'one-file');
+  const target = join(dir, 'ocpp-all-days.ndjson');
+  if (existsSync(target) && statSync(target).size === totalBytes(days) && landingFiles(dir).length === 1) return dir;
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  log(`joining ${days.length} day files into one`);
+  const partial = `${target}.partial`;
+  for (const day of days) appendFileSync(partial, readFileSync(day));
+  renameSync(partial, target);
+  return dir;
 }
 
 /**
@@ -319,6 +353,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     options: {
       size: { type: 'string', default: '50MB' },
       runs: { type: 'string', default: '3' },
+      'one-file': { type: 'boolean', default: false },
       'work-dir': { type: 'string' },
       'results-dir': { type: 'string', default: join(ROOT, 'bench', 'results') },
       history: { type: 'boolean', default: false },
@@ -349,6 +384,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     runs: Number(values.runs),
     workDir: values['work-dir'],
     resultsDir: values['results-dir']!,
+    oneFile: values['one-file'],
     verbose: true,
   });
   console.log(formatReport(report));

@@ -53,7 +53,22 @@ describe('bench', () => {
       'rest',
     ]);
     expect(report.measurements.e_incremental_night!.slowestModels?.length).toBeGreaterThan(0);
-  }, 120_000);
+
+    // --one-file: the same days joined into one landing file, the same lines and energy through it
+    const oneFile = await runBenchmark({
+      size: '1MB',
+      runs: 1,
+      workDir: join(dir, 'work'),
+      resultsDir: join(dir, 'results'),
+      oneFile: true,
+    });
+    expect(JSON.parse(readFileSync(join(dir, 'results', '1MB-one-file.json'), 'utf8'))).toEqual(oneFile);
+    expect(oneFile.command).toBe('npm run bench -- --size 1MB --runs 1 --one-file');
+    expect(report.landing.files).toBeGreaterThan(1);
+    expect(oneFile.landing).toEqual({ ...report.landing, files: 1 });
+    expect(oneFile.linesSeen.agree).toBe(true);
+    expect(oneFile.energy).toEqual(report.energy);
+  }, 180_000);
 
   it('measures the micro-batch, the query and the night on a short and a long history', async () => {
     const dir = tempDir('ocpp-bench-history-test-');
