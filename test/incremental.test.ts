@@ -271,6 +271,45 @@ describe('incremental, idempotent nightly runs', () => {
     ]);
   });
 
+  it('a night writes a touched day whole in the report time zone, to its last local minute', async () => {
+    const { options } = setup();
+    options.timezone = 'America/New_York';
+    const { call, result } = envelope;
+    const write = (name: string, lines: string[]) => writeFileSync(join(options.landing, name), `${lines.join('\n')}\n`);
+    const reading = (uniqueId: string, loggedAt: string, sampledAt: string, value: string) =>
+      call('CP1', loggedAt, uniqueId, 'MeterValues', {
+        connectorId: 1,
+        transactionId: 7,
+        meterValue: [{ timestamp: sampledAt, sampledValue: [{ value }] }],
+      });
+    // 10 January, New York time (UTC-5): a session from 22:00 to 23:50
+    write('d10.ndjson', [
+      call('CP1', '2024-01-11T03:00:01Z', 's', 'StartTransaction', {
+        connectorId: 1,
+        idTag: 'A',
+        meterStart: 0,
+        timestamp: '2024-01-11T03:00:00Z',
+      }),
+      result('CP1', '2024-01-11T03:00:02Z', 's', { transactionId: 7, idTagInfo: { status: 'Accepted' } }),
+      reading('m1', '2024-01-11T03:30:00Z', '2024-01-11T03:30:00Z', '100'),
+      call('CP1', '2024-01-11T04:50:00Z', 'p', 'StopTransaction', { transactionId: 7, meterStop: 900, timestamp: '2024-01-11T04:50:00Z' }),
+    ]);
+    await runNightly(options);
+    // the next night: a late reading of 23:45 New York time, 04:45 UTC on the 11th
+    write('d11.ndjson', [reading('m-late', '2024-01-11T12:00:00Z', '2024-01-11T04:45:00Z', '800')]);
+    await runNightly(options);
+    const dir = join(options.out, 'parquet', 'meter_samples', 'month=2024-01');
+    expect(readdirSync(dir).sort()).toEqual(['meter_samples-2024-01-10.parquet']);
+    const rows = await withWarehouse(options.warehouse, (db) =>
+      queryJsonRows(db, `select strftime(sampled_at, '%d %H:%M') as sampled_utc, value_wh from read_parquet($file) order by sampled_at`, {
+        file: join(dir, 'meter_samples-2024-01-10.parquet'),
+      }),
+    );
+    expect(rows).toEqual([
+      { sampled_utc: '11 03:30', value_wh: '100.000' },
+      { sampled_utc: '11 04:45', value_wh: '800.000' },
+    ]);
+  });
   it('models with a unique key rebuild what a late or interleaved file changes, as a full build would', async () => {
     const { call, result } = envelope;
     const t = (time: string) => `2024-01-15T${time}Z`;

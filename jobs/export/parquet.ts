@@ -58,11 +58,22 @@ async function writeDayFiles(db: Db, dataset: DatasetDoc, outDir: string, month:
   const monthDir = join(datasetDir(outDir, dataset.name), `month=${month}`);
   await mkdir(monthDir, { recursive: true });
   await db.run(`attach if not exists ':memory:' as export_scratch (read_write)`);
-  await db.run(`create or replace table export_scratch.main.day_file_rows as select * from (\n${query}\n)`, {
-    month,
-    days: days?.join(',') ?? '',
-  });
   try {
+    if (days) {
+      // the days' span in the report's time zone, which the query compares every sample with first
+      const span = [...days].sort();
+      await db.run(`set variable export_days_from_at = timezone(getvariable('report_timezone'), cast($first as timestamp))`, {
+        first: span[0]!,
+      });
+      await db.run(
+        `set variable export_days_until_at = timezone(getvariable('report_timezone'), cast(cast($last as date) + 1 as timestamp))`,
+        { last: span.at(-1)! },
+      );
+    }
+    await db.run(`create or replace table export_scratch.main.day_file_rows as select * from (\n${query}\n)`, {
+      month,
+      days: days?.join(',') ?? '',
+    });
     const present = (await queryRows(db, `select distinct day from export_scratch.main.day_file_rows order by day`)).map((row) =>
       String(row.day),
     );
@@ -93,6 +104,8 @@ async function writeDayFiles(db: Db, dataset: DatasetDoc, outDir: string, month:
     }
     return written;
   } finally {
+    await db.run(`reset variable export_days_from_at`);
+    await db.run(`reset variable export_days_until_at`);
     await db.run(`drop table if exists export_scratch.main.day_file_rows`);
     await db.run(`detach database if exists export_scratch`);
   }

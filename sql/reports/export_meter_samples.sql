@@ -1,9 +1,11 @@
 -- Every sampled value of the MeterValues whose sample time falls in one month (report time
 -- zone; the log time stands in when the sample time is unreadable), one row each, with the value
 -- in the base unit and the start of the transaction it belongs to (int_meter_samples). Only the
--- days in $days (comma-separated YYYY-MM-DD) when it is not empty. The exporter writes one file
--- per day, sorted then (file_id and line_no make the order total; day, file_id and line_no are
--- not written).
+-- days in $days (comma-separated YYYY-MM-DD) when it is not empty; the exporter also sets their
+-- span, export_days_from_at to export_days_until_at (variables: DuckDB folds them into constants,
+-- where an expression of a parameter is evaluated for every sample), which every sample is
+-- compared with before its day is formatted. The exporter writes one file per day, sorted then
+-- (file_id and line_no make the order total; day, file_id and line_no are not written).
 with
 
 int_meter_samples as (
@@ -97,4 +99,9 @@ select
     file_id,
     line_no,
 from with_day
-where $days = '' or list_contains(string_split($days, ','), day)
+where $days = ''
+    or (
+        coalesce(sampled_at, logged_at) >= coalesce(getvariable('export_days_from_at'), '-infinity'::timestamptz)
+        and coalesce(sampled_at, logged_at) < coalesce(getvariable('export_days_until_at'), 'infinity'::timestamptz)
+        and list_contains(string_split($days, ','), day)
+    )
