@@ -54,7 +54,7 @@ export function formatReport(report: Report): string {
   const { landing, machine } = report;
   const header = [
     `${report.command}: ${landing.chargePoints} charge points × ${landing.days} days from ${landing.start} (seed ${landing.seed}), ` +
-      `${landing.files} files, ${(landing.bytes / 1e6).toFixed(1)} MB, ${landing.lines.toLocaleString('en-US')} lines; ` +
+      `${landing.files} file${landing.files === 1 ? '' : 's'}, ${(landing.bytes / 1e6).toFixed(1)} MB, ${landing.lines.toLocaleString('en-US')} lines; ` +
       `new night: ${(landing.nextDayBytes / 1e6).toFixed(1)} MB, ${landing.nextDayLines.toLocaleString('en-US')} lines`,
     `machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, ${machine.os}, node ${machine.node}, duckdb ${machine.duckdb}; ` +
       `load average at the end ${machine.loadAverage.join(' / ')}`,
