@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { appendFileSync, cpSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import fc from 'fast-check';
@@ -271,45 +271,110 @@ describe('incremental, idempotent nightly runs', () => {
     ]);
   });
 
-  it('a night writes a touched day whole in the report time zone, to its last local minute', async () => {
+  // A late reading of a day a night touches: the day file is written whole in the report's time
+  // zone. New York: the last local hour of the 10th is on the 11th in UTC. Havana: clocks go back
+  // at 01:00 on 3 November 2024, so 00:00-00:59 comes twice, and the first 00:30 is 04:30 UTC.
+  it.each([
+    {
+      timezone: 'America/New_York',
+      start: '2024-01-11T03:00:00Z',
+      sampled: '2024-01-11T03:30:00Z',
+      stop: '2024-01-11T04:50:00Z',
+      late: '2024-01-11T04:45:00Z',
+      day: '2024-01-10',
+      expected: [
+        { sampled_utc: '11 03:30', value_wh: '100.000' },
+        { sampled_utc: '11 04:45', value_wh: '800.000' },
+      ],
+    },
+    {
+      timezone: 'America/Havana',
+      start: '2024-11-03T04:05:00Z',
+      sampled: '2024-11-03T06:00:00Z',
+      stop: '2024-11-03T07:00:00Z',
+      late: '2024-11-03T04:30:00Z',
+      day: '2024-11-03',
+      expected: [
+        { sampled_utc: '03 04:30', value_wh: '800.000' },
+        { sampled_utc: '03 06:00', value_wh: '100.000' },
+      ],
+    },
+  ])(
+    'a night writes a touched day whole in the report time zone ($timezone)',
+    async ({ timezone, start, sampled, stop, late, day, expected }) => {
+      const { options } = setup();
+      options.timezone = timezone;
+      const { call, result } = envelope;
+      const later = (at: string, seconds: number) => new Date(Date.parse(at) + seconds * 1000).toISOString();
+      const write = (name: string, lines: string[]) => writeFileSync(join(options.landing, name), `${lines.join('\n')}\n`);
+      const reading = (uniqueId: string, loggedAt: string, sampledAt: string, value: string) =>
+        call('CP1', loggedAt, uniqueId, 'MeterValues', {
+          connectorId: 1,
+          transactionId: 7,
+          meterValue: [{ timestamp: sampledAt, sampledValue: [{ value }] }],
+        });
+      write('first.ndjson', [
+        call('CP1', later(start, 1), 's', 'StartTransaction', { connectorId: 1, idTag: 'A', meterStart: 0, timestamp: start }),
+        result('CP1', later(start, 2), 's', { transactionId: 7, idTagInfo: { status: 'Accepted' } }),
+        reading('m1', sampled, sampled, '100'),
+        call('CP1', stop, 'p', 'StopTransaction', { transactionId: 7, meterStop: 900, timestamp: stop }),
+      ]);
+      await runNightly(options);
+      // the next night: a late reading, logged hours after it was sampled
+      write('second.ndjson', [reading('m-late', later(late, 8 * 3600), late, '800')]);
+      await runNightly(options);
+      const dir = join(options.out, 'parquet', 'meter_samples', `month=${day.slice(0, 7)}`);
+      expect(readdirSync(dir).sort()).toEqual([`meter_samples-${day}.parquet`]);
+      const rows = await withWarehouse(options.warehouse, (db) =>
+        queryJsonRows(db, `select strftime(sampled_at, '%d %H:%M') as sampled_utc, value_wh from read_parquet($file) order by sampled_at`, {
+          file: join(dir, `meter_samples-${day}.parquet`),
+        }),
+      );
+      expect(rows).toEqual(expected);
+    },
+  );
+
+  it('puts a sample of the first local hour of a month in that month where clocks go back at midnight (America/Havana)', async () => {
     const { options } = setup();
-    options.timezone = 'America/New_York';
+    options.timezone = 'America/Havana';
     const { call, result } = envelope;
-    const write = (name: string, lines: string[]) => writeFileSync(join(options.landing, name), `${lines.join('\n')}\n`);
-    const reading = (uniqueId: string, loggedAt: string, sampledAt: string, value: string) =>
-      call('CP1', loggedAt, uniqueId, 'MeterValues', {
+    const session = (id: number, start: string, sampled: string, stop: string) => [
+      call('CP1', start, `s${id}`, 'StartTransaction', { connectorId: 1, idTag: 'A', meterStart: 0, timestamp: start }),
+      result('CP1', start, `s${id}`, { transactionId: id, idTagInfo: { status: 'Accepted' } }),
+      call('CP1', sampled, `m${id}`, 'MeterValues', {
         connectorId: 1,
-        transactionId: 7,
-        meterValue: [{ timestamp: sampledAt, sampledValue: [{ value }] }],
-      });
-    // 10 January, New York time (UTC-5): a session from 22:00 to 23:50
-    write('d10.ndjson', [
-      call('CP1', '2024-01-11T03:00:01Z', 's', 'StartTransaction', {
-        connectorId: 1,
-        idTag: 'A',
-        meterStart: 0,
-        timestamp: '2024-01-11T03:00:00Z',
+        transactionId: id,
+        meterValue: [{ timestamp: sampled, sampledValue: [{ value: '100' }] }],
       }),
-      result('CP1', '2024-01-11T03:00:02Z', 's', { transactionId: 7, idTagInfo: { status: 'Accepted' } }),
-      reading('m1', '2024-01-11T03:30:00Z', '2024-01-11T03:30:00Z', '100'),
-      call('CP1', '2024-01-11T04:50:00Z', 'p', 'StopTransaction', { transactionId: 7, meterStop: 900, timestamp: '2024-01-11T04:50:00Z' }),
-    ]);
-    await runNightly(options);
-    // the next night: a late reading of 23:45 New York time, 04:45 UTC on the 11th
-    write('d11.ndjson', [reading('m-late', '2024-01-11T12:00:00Z', '2024-01-11T04:45:00Z', '800')]);
-    await runNightly(options);
-    const dir = join(options.out, 'parquet', 'meter_samples', 'month=2024-01');
-    expect(readdirSync(dir).sort()).toEqual(['meter_samples-2024-01-10.parquet']);
-    const rows = await withWarehouse(options.warehouse, (db) =>
-      queryJsonRows(db, `select strftime(sampled_at, '%d %H:%M') as sampled_utc, value_wh from read_parquet($file) order by sampled_at`, {
-        file: join(dir, 'meter_samples-2024-01-10.parquet'),
-      }),
+      call('CP1', stop, `p${id}`, 'StopTransaction', { transactionId: id, meterStop: 900, timestamp: stop }),
+    ];
+    // 1 November 2026: clocks go back at 01:00, so 00:00-00:59 comes twice; the first 00:30 is
+    // 04:30 UTC. One session on 31 October, one from 00:10 to 02:00 on 1 November.
+    writeFileSync(
+      join(options.landing, 'a.ndjson'),
+      `${[
+        ...session(6, '2026-10-31T20:00:00Z', '2026-10-31T20:30:00Z', '2026-10-31T21:00:00Z'),
+        ...session(7, '2026-11-01T04:10:00Z', '2026-11-01T04:30:00Z', '2026-11-01T07:00:00Z'),
+      ].join('\n')}\n`,
     );
-    expect(rows).toEqual([
-      { sampled_utc: '11 03:30', value_wh: '100.000' },
-      { sampled_utc: '11 04:45', value_wh: '800.000' },
-    ]);
+    await runNightly(options);
+    const samples = join(options.out, 'parquet', 'meter_samples');
+    const files = (month: string) =>
+      existsSync(join(samples, `month=${month}`)) ? readdirSync(join(samples, `month=${month}`)).sort() : [];
+    expect(files('2026-10')).toEqual(['meter_samples-2026-10-31.parquet']);
+    expect(files('2026-11')).toEqual(['meter_samples-2026-11-01.parquet']);
+    const rows = await withWarehouse(options.warehouse, (db) =>
+      queryJsonRows(
+        db,
+        `select transaction_id::integer as transaction_id, strftime(sampled_at, '%m-%d %H:%M') as sampled_utc from read_parquet($file)`,
+        {
+          file: join(samples, 'month=2026-11', 'meter_samples-2026-11-01.parquet'),
+        },
+      ),
+    );
+    expect(rows).toEqual([{ transaction_id: 7, sampled_utc: '11-01 04:30' }]);
   });
+
   it('models with a unique key rebuild what a late or interleaved file changes, as a full build would', async () => {
     const { call, result } = envelope;
     const t = (time: string) => `2024-01-15T${time}Z`;

@@ -60,13 +60,16 @@ async function writeDayFiles(db: Db, dataset: DatasetDoc, outDir: string, month:
   await db.run(`attach if not exists ':memory:' as export_scratch (read_write)`);
   try {
     if (days) {
-      // the days' span in the report's time zone, which the query compares every sample with first
+      // The days' span, which the query compares every sample with first, widened by a day on
+      // each side: where clocks go back at midnight (America/Havana), a day's first local hour
+      // comes before the 00:00 that timezone() picks. The list of days still decides.
       const span = [...days].sort();
-      await db.run(`set variable export_days_from_at = timezone(getvariable('report_timezone'), cast($first as timestamp))`, {
-        first: span[0]!,
-      });
       await db.run(
-        `set variable export_days_until_at = timezone(getvariable('report_timezone'), cast(cast($last as date) + 1 as timestamp))`,
+        `set variable export_days_from_at = timezone(getvariable('report_timezone'), cast(cast($first as date) - 1 as timestamp))`,
+        { first: span[0]! },
+      );
+      await db.run(
+        `set variable export_days_until_at = timezone(getvariable('report_timezone'), cast(cast($last as date) + 2 as timestamp))`,
         { last: span.at(-1)! },
       );
     }
@@ -104,10 +107,16 @@ async function writeDayFiles(db: Db, dataset: DatasetDoc, outDir: string, month:
     }
     return written;
   } finally {
-    await db.run(`reset variable export_days_from_at`);
-    await db.run(`reset variable export_days_until_at`);
-    await db.run(`drop table if exists export_scratch.main.day_file_rows`);
-    await db.run(`detach database if exists export_scratch`);
+    // every step runs, and none hides the error that ended the work (a failed step leaves only
+    // memory behind; variables left set are set again, or ignored, by the next export)
+    for (const cleanup of [
+      `reset variable export_days_from_at`,
+      `reset variable export_days_until_at`,
+      `drop table if exists export_scratch.main.day_file_rows`,
+      `detach database if exists export_scratch`,
+    ]) {
+      await db.run(cleanup).catch(() => undefined);
+    }
   }
 }
 

@@ -476,9 +476,9 @@ async function stageBigFile(db: Db, file: BigFileCandidate): Promise<Prescan | u
   try {
     scan = await scanPlainFile(file.path, { maxLineBytes: file.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES, onRawChunk: hash.update });
   } catch (error) {
-    // the connection is DuckDB's until its read ends
+    // the connection is DuckDB's until its read ends; the pass's error is the one to report
     await staging;
-    await dropStagedLandingFile(db);
+    await dropStagedLandingFile(db).catch(() => undefined);
     throw error;
   }
   const staged = await staging;

@@ -51,10 +51,12 @@ month_samples as (
     -- the month's first and next month's first instant in the report time zone: constants (a
     -- parameter and a variable), so the filter reaches the samples before they are attributed
     -- to their starts, and a month costs its own samples, not every sample kept
+    -- a day wider on each side: where clocks go back at midnight (America/Havana), the month's
+    -- first local hour comes before the 00:00 timezone() picks; the month of the day decides below
     where coalesce(samples.sampled_at, samples.logged_at)
-            >= timezone(getvariable('report_timezone'), cast(strptime($month, '%Y-%m') as timestamp))
+            >= timezone(getvariable('report_timezone'), cast(strptime($month, '%Y-%m') - interval 1 day as timestamp))
         and coalesce(samples.sampled_at, samples.logged_at)
-            < timezone(getvariable('report_timezone'), cast(strptime($month, '%Y-%m') + interval 1 month as timestamp))
+            < timezone(getvariable('report_timezone'), cast(strptime($month, '%Y-%m') + interval 1 month + interval 1 day as timestamp))
 ),
 
 with_day as (
@@ -99,9 +101,23 @@ select
     file_id,
     line_no,
 from with_day
-where $days = ''
-    or (
-        coalesce(sampled_at, logged_at) >= coalesce(getvariable('export_days_from_at'), '-infinity'::timestamptz)
-        and coalesce(sampled_at, logged_at) < coalesce(getvariable('export_days_until_at'), 'infinity'::timestamptz)
-        and list_contains(string_split($days, ','), day)
+where
+    -- the month's days (a sample a day or more inside its bounds is one without formatting it)
+    (
+        (
+            coalesce(sampled_at, logged_at)
+                >= timezone(getvariable('report_timezone'), cast(strptime($month, '%Y-%m') + interval 1 day as timestamp))
+            and coalesce(sampled_at, logged_at)
+                < timezone(getvariable('report_timezone'), cast(strptime($month, '%Y-%m') + interval 1 month - interval 1 day as timestamp))
+        )
+        or left(day, 7) = $month
+    )
+    -- then the days asked for, the cheap comparisons with constants first
+    and (
+        $days = ''
+        or (
+            coalesce(sampled_at, logged_at) >= coalesce(getvariable('export_days_from_at'), '-infinity'::timestamptz)
+            and coalesce(sampled_at, logged_at) < coalesce(getvariable('export_days_until_at'), 'infinity'::timestamptz)
+            and list_contains(string_split($days, ','), day)
+        )
     )
