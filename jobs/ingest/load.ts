@@ -482,10 +482,18 @@ async function stageBigFile(db: Db, file: BigFileCandidate): Promise<Prescan | u
     throw error;
   }
   const staged = await staging;
-  const bulk = scan.plain && !(scan.endsUnterminated && file.holdUnterminatedTail) && scan.decodedBytes >= threshold;
+  const bulk = bulkReaderTakes(scan, file.holdUnterminatedTail) && scan.decodedBytes >= threshold;
   if (bulk && staged) return { scan, hash, staged: true };
   await dropStagedLandingFile(db);
   return { scan, hash, staged: false };
+}
+
+/**
+ * Whether DuckDB's reader takes a file its pass in JS has scanned: lines without readLines' special
+ * cases, and no unterminated last line that must wait for the writer to finish it.
+ */
+function bulkReaderTakes(scan: PlainScan, holdUnterminatedTail: boolean): boolean {
+  return scan.plain && !(scan.endsUnterminated && holdUnterminatedTail);
 }
 
 /** Whether DuckDB's reader may take the file at all: a line limit it can hold, a path it does not glob. */
@@ -640,7 +648,7 @@ async function bulkLoadPlainFile(
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   if (!isBulkReadable(path, maxLineBytes)) return null;
   const scan = options.prescan?.scan ?? (await scanPlainFile(path, { maxLineBytes, onRawChunk: options.onRawChunk }));
-  if (!scan.plain || (scan.endsUnterminated && options.holdUnterminatedTail)) return null;
+  if (!bulkReaderTakes(scan, options.holdUnterminatedTail ?? false)) return null;
   if (scan.lines > 0) {
     await parseLines(db, { kind: 'file', fileId, path, staged: options.prescan?.staged ?? false });
     const [parsed] = await queryRows(
