@@ -48,11 +48,11 @@ month_samples as (
         samples.base_value,
         samples.value_wh,
     from int_meter_samples as samples
-    -- the month's first and next month's first instant in the report time zone: constants (a
-    -- parameter and a variable), so the filter reaches the samples before they are attributed
-    -- to their starts, and a month costs its own samples, not every sample kept
-    -- a day wider on each side: where clocks go back at midnight (America/Havana), the month's
-    -- first local hour comes before the 00:00 timezone() picks; the month of the day decides below
+    -- the month's bounds in the report time zone, a day wider on each side (where clocks go back
+    -- at midnight, America/Havana, the month's first local hour comes before the 00:00 that
+    -- timezone() picks; the month of each sample's day decides below): constants (a parameter
+    -- and a variable), so the filter reaches the samples before they are attributed to their
+    -- starts, and a month costs its own samples, not every sample kept
     where coalesce(samples.sampled_at, samples.logged_at)
             >= timezone(getvariable('report_timezone'), cast(strptime($month, '%Y-%m') - interval 1 day as timestamp))
         and coalesce(samples.sampled_at, samples.logged_at)
