@@ -1,11 +1,13 @@
 /**
- * The side-by-side benchmark: one seeded landing directory, six ways through it.
+ * The side-by-side benchmark: one seeded landing directory, seven ways through it.
  *
  *   npm run bench -- [--size 50MB] [--runs 3] [--one-file] [--work-dir DIR] [--results-dir bench/results]
  *
  * (a) cat of the files, (b) DuckDB's read_ndjson into a table, (c) a naive Node script, (d) our
  * full run (without HTML, median of --runs; once more with HTML), (e) an incremental night (one
- * new day on top of the full run's warehouse), (f) `ocpp-report export` alone. Each is its own
+ * new day on top of the full run's warehouse), (f) `ocpp-report export` alone, (g) the engine's
+ * floor: the least a full run does, in DuckDB, with none of its checks (bench/floor-pipeline.ts;
+ * what it scores against (b) and (c) bounds what any pipeline can score here). Each is its own
  * process, measured from outside (wall time, peak RSS). Prints one table and writes it as JSON to
  * <results-dir>/<size>.json. Timings are never asserted anywhere: they depend on the machine.
  * With --one-file, the days are first joined into one landing file (the shape of #18's criterion,
@@ -98,6 +100,11 @@ export async function runBenchmark(options: BenchOptions): Promise<Report> {
   );
   rmSync(join(workDir, 'read_ndjson.duckdb'), { force: true });
   const naive = await repeat('(c) naive node', runs, () => node('bench/naive-node.ts', files));
+  const floorDir = join(workDir, 'floor');
+  const floor = await repeat('(g) engine floor', runs, () =>
+    node('bench/floor-pipeline.ts', [fresh(join(floorDir, 'floor.duckdb')), join(floorDir, 'out'), ...files]),
+  );
+  rmSync(floorDir, { recursive: true, force: true });
   const baseline = { warehouse: join(workDir, 'warehouse.duckdb'), out: join(workDir, 'reports') };
   const full = await repeat('(d) full run', runs, () => cli(runArgs(fresh(baseline.warehouse), fresh(baseline.out), false)));
   const htmlDir = join(workDir, 'html-run');
@@ -162,7 +169,9 @@ export async function runBenchmark(options: BenchOptions): Promise<Report> {
       'one new day on the full warehouse; rates over the new day',
     ),
     f_export: summarise(exportOnly, null, 'ocpp-report export (Parquet datasets, every month)'),
+    g_engine_floor: summarise(floor, all, 'the least a run does, no checks (bench/floor-pipeline.ts)'),
   };
+  const g = measurements.g_engine_floor.medianS;
   const d = measurements.d_full_run.medianS;
   const report: Report = {
     size: label,
@@ -184,6 +193,8 @@ export async function runBenchmark(options: BenchOptions): Promise<Report> {
       d_over_c: round(measurements.c_naive_node.medianS / d, 3),
       e_over_d: round(measurements.e_incremental_night.medianS / d, 3),
       warehouse_over_landing: round(warehouseBytes / bytes, 3),
+      g_over_b: round(measurements.b_duckdb_read_ndjson.medianS / g, 3),
+      g_over_c: round(measurements.c_naive_node.medianS / g, 3),
     },
     targets: {
       d_over_b: '>= 0.5',
@@ -193,6 +204,7 @@ export async function runBenchmark(options: BenchOptions): Promise<Report> {
       warehouse_over_landing: '<= 0.3',
     },
     energy: check,
+    floorEnergy: floorCheck(floor.at(-1)!.stdout, naive.at(-1)!.stdout),
     linesSeen: { ...linesSeen, agree: linesSeen.naive === lines && linesSeen.duckdb === lines },
   };
   mkdirSync(options.resultsDir, { recursive: true });
@@ -315,6 +327,16 @@ function countLines(files: string[]): number {
 }
 
 /** (c) and (d) must agree on the completed transactions and their energy. */
+/** The floor must have read the same transactions as (c): otherwise its time bounds nothing. */
+function floorCheck(floorOutput: string, naiveOutput: string) {
+  const floor = JSON.parse(floorOutput) as { completed: number; energyWh: number };
+  const naive = JSON.parse(naiveOutput) as { completed: number; energyWh: number };
+  return {
+    floor: { completed: floor.completed, energyWh: floor.energyWh },
+    agree: floor.completed === naive.completed && floor.energyWh === naive.energyWh,
+  };
+}
+
 async function energyCheck(warehouse: string, naiveOutput: string) {
   const naive = JSON.parse(naiveOutput) as { completed: number; energyWh: number };
   const [row] = await withWarehouse(
@@ -388,5 +410,5 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     verbose: true,
   });
   console.log(formatReport(report));
-  if (!report.energy.agree || !report.linesSeen.agree) process.exitCode = 1;
+  if (!report.energy.agree || !report.floorEnergy.agree || !report.linesSeen.agree) process.exitCode = 1;
 }

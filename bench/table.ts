@@ -32,9 +32,11 @@ export interface Report {
   /** Size of the warehouse file the full run (d) leaves. */
   warehouseBytes: number;
   measurements: Record<string, Measurement>;
-  ratios: { d_over_b: number; d_over_c: number; e_over_d: number; warehouse_over_landing: number };
+  /** g_over_*: what the engine's floor (g) would score on the same ratios: a bound for any pipeline here. */
+  ratios: { d_over_b: number; d_over_c: number; e_over_d: number; warehouse_over_landing: number; g_over_b: number; g_over_c: number };
   targets: Record<string, string>;
   energy: { naive: { completed: number; energyWh: number }; run: { completed: number; energyWh: number }; agree: boolean };
+  floorEnergy: { floor: { completed: number; energyWh: number }; agree: boolean };
   /** Lines counted by (c) and (b), against a newline count of the files. */
   linesSeen: { naive: number; duckdb: number; agree: boolean };
 }
@@ -47,6 +49,7 @@ const LABELS: Record<string, string> = {
   d_full_run_html: '(d) full run + HTML',
   e_incremental_night: '(e) incremental night',
   f_export: '(f) export alone',
+  g_engine_floor: '(g) engine floor',
 };
 
 /** The report as a Markdown table plus the ratios and the energy check (BENCHMARKS.md takes it as is). */
@@ -86,12 +89,14 @@ export function formatReport(report: Report): string {
     `| d/c (full run rate ÷ naive Node rate) | ${ratios.d_over_c.toFixed(3)} | ${targets.d_over_c} | ${verdict(ratios.d_over_c >= 1)} |`,
     `| e/d (incremental night ÷ full run, time) | ${ratios.e_over_d.toFixed(3)} | ${targets.e_over_d} | ${verdict(ratios.e_over_d <= 0.05)} |`,
     `| peak RSS of (d) and (e) | ${peak} MiB | ${targets.peak_rss} | ${verdict(peak <= 1024)} |`,
+    `| g/b, g/c (the engine's floor, no checks, on the same ratios) | ${ratios.g_over_b.toFixed(3)}, ${ratios.g_over_c.toFixed(3)} | a bound for any pipeline here | |`,
     `| warehouse ÷ landing bytes after (d) | ${ratios.warehouse_over_landing.toFixed(3)} (${(report.warehouseBytes / 2 ** 20).toFixed(0)} MiB) | ${targets.warehouse_over_landing} | ${verdict(ratios.warehouse_over_landing <= 0.3)} |`,
     '',
     ...stepTable(report),
     '',
     `Σ energy of completed transactions: naive ${energy.naive.completed} transactions, ${energy.naive.energyWh} Wh; ` +
       `run ${energy.run.completed} transactions, ${energy.run.energyWh} Wh — ${energy.agree ? 'they agree' : 'THEY DIFFER'}`,
+    `Σ energy of the engine's floor (g): ${report.floorEnergy.floor.completed} transactions, ${report.floorEnergy.floor.energyWh} Wh — ${report.floorEnergy.agree ? 'it agrees with (c)' : 'IT DIFFERS FROM (c)'}`,
     `Lines read: (b) ${report.linesSeen.duckdb}, (c) ${report.linesSeen.naive} of ${landing.lines} — ${report.linesSeen.agree ? 'all' : 'NOT ALL'}`,
   ].join('\n');
 }

@@ -31,6 +31,7 @@ describe('bench', () => {
       'd_full_run_html',
       'e_incremental_night',
       'f_export',
+      'g_engine_floor',
     ]);
     for (const measurement of Object.values(report.measurements)) {
       expect(measurement.runs).toHaveLength(1);
@@ -39,6 +40,8 @@ describe('bench', () => {
     expect(report.linesSeen.agree).toBe(true);
     expect(report.energy.agree).toBe(true);
     expect(report.energy.run.completed).toBeGreaterThan(0);
+    // the engine's floor read the same transactions as the naive script (computed apart from it)
+    expect(report.floorEnergy).toEqual({ floor: report.energy.naive, agree: true });
     // the held-back day is the incremental night's, and it went back after each run
     expect(report.landing.nextDayLines).toBeGreaterThan(0);
     expect(existsSync(join(dir, 'work', 'next-day'))).toBe(true);
