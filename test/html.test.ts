@@ -10,6 +10,7 @@ import { exportHtmlReport } from '../jobs/export/html.ts';
 import type { TruthTransaction } from '../jobs/generate/simulate.ts';
 import { type WriteLandingResult, writeLanding } from '../jobs/generate/write-landing.ts';
 import { loadSqlProject, sqlFile } from '../jobs/models/project.ts';
+import { setModelVariables } from '../jobs/models/run-models.ts';
 import { type NightlySummary, runNightly } from '../jobs/nightly.ts';
 import { ARTIFACTS, HAS_CHROMIUM, launchChromium, openPage, SKIP_NOTE } from './browser.ts';
 import { envelope, runOn, type TestRun, tempDir } from './helpers.ts';
@@ -42,7 +43,7 @@ function reportRows(warehouse: string, name: string, month: string, timezone: st
   return withWarehouse(
     warehouse,
     async (db) => {
-      await db.run(`set variable report_timezone = $tz`, { tz: timezone });
+      await setModelVariables(db, { reportTimezone: timezone });
       return queryJsonRows(db, sqlFile(loadSqlProject(), 'reports', name).sql, { month });
     },
     { readOnly: true },
@@ -247,7 +248,7 @@ describe.skipIf(!HAS_CHROMIUM)(`monthly HTML reports of generated traffic, in Ch
     const data = (await withWarehouse(
       warehouse,
       async (db) => {
-        await db.run(`set variable report_timezone = 'UTC'`);
+        await setModelVariables(db, { reportTimezone: 'UTC' });
         const { readMonthData } = await import('../jobs/export/html/data.ts');
         return readMonthData(db, { month: '2024-01', timezone: 'UTC', runId: 1 });
       },
@@ -338,7 +339,7 @@ describe.skipIf(!HAS_CHROMIUM)(`monthly HTML reports of generated traffic, in Ch
     await withWarehouse(
       warehouse,
       async (db) => {
-        await db.run(`set variable report_timezone = 'UTC'`);
+        await setModelVariables(db, { reportTimezone: 'UTC' });
         for (const month of MONTHS) await exportHtmlReport(db, again, { month, timezone: 'UTC', runId: summary.runId });
       },
       { readOnly: true },
@@ -493,5 +494,38 @@ describe.skipIf(!HAS_CHROMIUM)(`a worked month in Europe/Berlin, with hostile te
     });
     expect(summary.months).toEqual(['2024-03']);
     expect(existsSync(join(out, 'html'))).toBe(false);
+  });
+});
+
+// America/Havana's clocks go back from 01:00 to 00:00 on 1 November 2026: midnight comes twice,
+// at 04:00 and at 05:00 UTC, and the month begins at the first.
+describe('month bounds where midnight comes twice', () => {
+  let run: TestRun;
+  const { call } = envelope;
+
+  beforeAll(async () => {
+    run = await runOn(
+      {
+        'date=2026-11-01/a.ndjson': [
+          // 00:30 local, the first time round (04:30 UTC): November's, not October's
+          call('CP-FOLD', '2026-11-01T04:30:00Z', 'h1', 'Heartbeat', {}),
+        ],
+      },
+      { timezone: 'America/Havana', html: false },
+    );
+  });
+
+  it('counts a charge point seen in the first hour of the month in that month only', async () => {
+    const seen = async (month: string) =>
+      (await reportRows(run.warehouse, 'html_charge_point_totals', month, 'America/Havana')).map((row) => row.charge_point_id);
+    expect(await seen('2026-11')).toEqual(['CP-FOLD']);
+    expect(await seen('2026-10')).toEqual([]);
+  });
+
+  it('starts the data of the month at that hour', async () => {
+    expect(await reportRows(run.warehouse, 'html_data_coverage', '2026-11', 'America/Havana')).toEqual([
+      { data_from_local: '2026-11-01T00:30:00', data_until_local: '2026-11-01T00:30:00' },
+    ]);
+    expect(await reportRows(run.warehouse, 'html_data_coverage', '2026-10', 'America/Havana')).toEqual([]);
   });
 });

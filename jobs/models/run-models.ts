@@ -31,7 +31,27 @@ export interface AuditFailure {
  */
 export async function setModelVariables(db: Db, options: ModelRunOptions): Promise<void> {
   await db.run(`set variable report_timezone = $tz`, { tz: options.reportTimezone });
+  await db.run(LOCAL_MIDNIGHT_MACRO);
 }
+
+/**
+ * `local_midnight_at(local_date)`: the first instant of a day in the report time zone, for the
+ * reports that bound a month by instants (sql/reports/html_*.sql). Where clocks go back at
+ * midnight (America/Havana, 1 November 2026), midnight comes twice and timezone() picks the
+ * second: the day begins at the first, a fold earlier (folds last 30 minutes, 1 hour or 2 hours).
+ * A midnight the clocks skip is the instant the day begins, as timezone() gives it. A temporary
+ * macro: queries call it, never a model (a stored view must not depend on a connection's macro).
+ */
+const LOCAL_MIDNIGHT_MACRO = `
+  create or replace temp macro local_midnight_at(local_date) as
+      timezone(getvariable('report_timezone'), cast(local_date as timestamp)) - coalesce(
+          list_filter(
+              [interval 2 hour, interval 1 hour, interval 30 minute],
+              fold -> (timezone(getvariable('report_timezone'), cast(local_date as timestamp)) - fold)
+                  at time zone getvariable('report_timezone') = cast(local_date as timestamp)
+          )[1],
+          interval 0 second
+      )`;
 
 /**
  * Builds every model, upstream first; each becomes a table (or view) named after its file.

@@ -11,9 +11,9 @@ base_ocpp__messages as (
 
 month_bounds as (
     select
-        strptime($month || '-01', '%Y-%m-%d') at time zone getvariable('report_timezone') as month_start_at,
-        (strptime($month || '-01', '%Y-%m-%d') + interval 1 month) at time zone getvariable('report_timezone')
-            as month_end_at,
+        -- the month's first and last instants in the report time zone (jobs/models/run-models.ts)
+        local_midnight_at(strptime($month, '%Y-%m')) as month_start_at,
+        local_midnight_at(strptime($month, '%Y-%m') + interval 1 month) as month_end_at,
 ),
 
 extent as (
