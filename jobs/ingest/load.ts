@@ -455,9 +455,8 @@ interface BigFileCandidate {
  * its parse runs on every thread (PARALLEL_PARSE_MIN_BYTES). The file's pass in JS runs at the
  * same time: DuckDB's numbered read keeps one of its threads busy, the pass Node's own (on one
  * 0.97 GB file, 1.3-1.7 s of pass beside 3.8-5.5 s of staging). The bulk attempt then uses that
- * pass. The staged lines are dropped again when the pass finds that the bulk reader will not take
- * the file (a CR line end, a held tail): that rare file costs its staging time, which a pass first
- * would have saved. Nothing for a small file, or when DuckDB has one thread (files loading side by
+ * pass. When the pass finds that the bulk reader will not take the file (a CR line end, a held
+ * tail), or fails, the staging still under way is interrupted and what it made dropped. Nothing for a small file, or when DuckDB has one thread (files loading side by
  * side): staging would only copy the lines. Not staged when DuckDB's reader fails on it, whatever
  * the reason: the bulk attempt then reads it, or fails, as it would have anyway. What the parse
  * stores is still checked against the pass in JS.
@@ -468,22 +467,32 @@ async function stageBigFile(db: Db, file: BigFileCandidate): Promise<Prescan | u
   const [setting] = await queryRows(db, `select current_setting('threads') as threads`);
   if (Number(setting!.threads) < 2) return undefined;
   const hash = sha256Hex();
+  let stagingEnded = false;
   const staging = stageLandingFile(db, file.fileId, file.path).then(
     () => true,
     () => false,
   );
+  void staging.then(() => {
+    stagingEnded = true;
+  });
+  // Staged lines nobody will read: the staging (the only statement on the connection while the
+  // pass runs) is interrupted rather than waited for; an interrupt after it ended does nothing.
+  const abandonStaging = async () => {
+    if (!stagingEnded) db.interrupt();
+    await staging;
+  };
   let scan: PlainScan;
   try {
     scan = await scanPlainFile(file.path, { maxLineBytes: file.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES, onRawChunk: hash.update });
   } catch (error) {
     // the connection is DuckDB's until its read ends; the pass's error is the one to report
-    await staging;
+    await abandonStaging();
     await dropStagedLandingFile(db).catch(() => undefined);
     throw error;
   }
-  const staged = await staging;
   const bulk = bulkReaderTakes(scan, file.holdUnterminatedTail) && scan.decodedBytes >= threshold;
-  if (bulk && staged) return { scan, hash, staged: true };
+  if (bulk && (await staging)) return { scan, hash, staged: true };
+  await abandonStaging();
   await dropStagedLandingFile(db);
   return { scan, hash, staged: false };
 }
