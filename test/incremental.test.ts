@@ -375,6 +375,37 @@ describe('incremental, idempotent nightly runs', () => {
     expect(rows).toEqual([{ transaction_id: 7, sampled_utc: '11-01 04:30' }]);
   });
 
+  it('splits online time at the first of two midnights (America/Havana), a night as a full build', async () => {
+    const { call } = envelope;
+    const heartbeat = (at: string, id: string) => call('CP1', at, id, 'Heartbeat', {});
+    // 1 November 2026: the local day begins at 04:00 UTC (00:00 daylight time); 00:00 comes
+    // again at 05:00 UTC. No boot: offline 600 s after a message without a next one.
+    const night1 = [heartbeat('2026-11-01T03:55:00Z', 'h1')]; // 31 October, 23:55
+    const night2 = [
+      heartbeat('2026-11-01T04:10:00Z', 'h2'),
+      heartbeat('2026-11-01T04:20:00Z', 'h3'),
+      heartbeat('2026-11-01T06:00:00Z', 'h4'),
+    ];
+    const days = `select strftime(day, '%m-%d') as day, messages, online_s from fct_charge_point_days order by day`;
+    const nightly = setup();
+    nightly.options.timezone = 'America/Havana';
+    writeFileSync(join(nightly.options.landing, 'a.ndjson'), `${night1.join('\n')}\n`);
+    await runNightly(nightly.options);
+    writeFileSync(join(nightly.options.landing, 'b.ndjson'), `${night2.join('\n')}\n`);
+    await runNightly(nightly.options);
+    const once = setup();
+    once.options.timezone = 'America/Havana';
+    writeFileSync(join(once.options.landing, 'a.ndjson'), `${[...night1, ...night2].join('\n')}\n`);
+    await runNightly(once.options);
+    // by hand: 03:55-04:05 is 300 s on each day; then 04:10-04:20, 04:20-04:30, 06:00-06:10
+    const expected = [
+      { day: '10-31', messages: '1', online_s: '300' },
+      { day: '11-01', messages: '3', online_s: '2100' },
+    ];
+    expect(await once.query(days)).toEqual(expected);
+    expect(await nightly.query(days)).toEqual(expected);
+  });
+
   it('models with a unique key rebuild what a late or interleaved file changes, as a full build would', async () => {
     const { call, result } = envelope;
     const t = (time: string) => `2024-01-15T${time}Z`;

@@ -36,17 +36,18 @@ export async function setModelVariables(db: Db, options: ModelRunOptions): Promi
 
 /**
  * `local_midnight_at(local_date)`: the first instant of a day in the report time zone, for the
- * reports that bound a month by instants (sql/reports/html_*.sql). Where clocks go back at
- * midnight (America/Havana, 1 November 2026), midnight comes twice and timezone() picks the
- * second: the day begins at the first, a fold earlier (folds last 30 minutes, 1 hour or 2 hours).
- * A midnight the clocks skip is the instant the day begins, as timezone() gives it. A temporary
- * macro: queries call it, never a model (a stored view must not depend on a connection's macro).
+ * models and reports that bound a day by instants (fct_charge_point_days, sql/reports/html_*.sql).
+ * Where clocks go back at midnight (America/Havana, 1 November 2026), midnight comes twice and
+ * timezone() picks the second: the day begins at the first, a fold earlier (folds last 30
+ * minutes to 3 hours). A midnight the clocks skip is the instant the day begins, as timezone()
+ * gives it. A temporary macro: tables and queries call it, never a view (a stored view must not
+ * depend on a connection's macro).
  */
 const LOCAL_MIDNIGHT_MACRO = `
   create or replace temp macro local_midnight_at(local_date) as
       timezone(getvariable('report_timezone'), cast(local_date as timestamp)) - coalesce(
           list_filter(
-              [interval 2 hour, interval 1 hour, interval 30 minute],
+              [interval 3 hour, interval 2 hour, interval 1 hour, interval 30 minute],
               fold -> (timezone(getvariable('report_timezone'), cast(local_date as timestamp)) - fold)
                   at time zone getvariable('report_timezone') = cast(local_date as timestamp)
           )[1],

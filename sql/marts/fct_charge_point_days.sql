@@ -126,7 +126,7 @@ recompute_windows as (
         recompute_from.charge_point_id,
         min(recompute_from.from_day) as from_day,
         -- messages from here on cover every online span that reaches from_day
-        timezone(getvariable('report_timezone'), cast(min(recompute_from.from_day) as timestamp))
+        local_midnight_at(min(recompute_from.from_day))
             - coalesce(min(offline_thresholds.offline_after), to_seconds(600)) as messages_from,
     from recompute_from
     left join offline_thresholds
@@ -171,12 +171,13 @@ message_days as (
 ),
 
 -- each local day a message falls on, with its bounds: converted once per day, not per message
--- (a local day is 23, 24 or 25 hours long: its bounds come from the time zone, not arithmetic)
+-- (a local day is 23, 24 or 25 hours long: its bounds come from the time zone, not arithmetic;
+-- local_midnight_at is its first instant where midnight comes twice, jobs/models/run-models.ts)
 local_days as (
     select
         day,
-        epoch_us(timezone(getvariable('report_timezone'), cast(day as timestamp))) as day_start_us,
-        epoch_us(timezone(getvariable('report_timezone'), cast(day + 1 as timestamp))) as next_day_start_us,
+        epoch_us(local_midnight_at(day)) as day_start_us,
+        epoch_us(local_midnight_at(day + 1)) as next_day_start_us,
     from (select distinct messages.day from messages)
 ),
 
@@ -233,8 +234,8 @@ later_day_shares as (
     select
         charge_point_id,
         day,
-        least(online_until_us, epoch_us(timezone(getvariable('report_timezone'), cast(day + 1 as timestamp))))
-            - greatest(online_from_us, epoch_us(timezone(getvariable('report_timezone'), cast(day as timestamp))))
+        least(online_until_us, epoch_us(local_midnight_at(day + 1)))
+            - greatest(online_from_us, epoch_us(local_midnight_at(day)))
             as online_us,
     from later_days
 ),

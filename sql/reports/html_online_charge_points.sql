@@ -21,7 +21,7 @@ dim_charge_points as (
 
 month_bounds as (
     select
-        -- the month's first and last instants in the report time zone (jobs/models/run-models.ts)
+        -- the month's first instant and the next month's, in the report time zone (jobs/models/run-models.ts)
         local_midnight_at(strptime($month, '%Y-%m')) as month_start_at,
         local_midnight_at(strptime($month, '%Y-%m') + interval 1 month) as month_end_at,
 ),
