@@ -6,6 +6,8 @@ import { join } from 'node:path';
 /** One process run: wall time, the peak RSS of the process, and what it printed. */
 export interface ProcessRun {
   wallS: number;
+  /** User + system CPU seconds of the process and its children (GNU time's %U + %S); null without it. */
+  cpuS: number | null;
   /** Peak resident set size in bytes (GNU time's %M, else the /proc high-water mark). */
   peakRssBytes: number;
   stdout: string;
@@ -29,7 +31,7 @@ export async function measure(
   const scratch = mkdtempSync(join(tmpdir(), 'ocpp-bench-time-'));
   const timeFile = join(scratch, 'time.txt');
   const useGnuTime = existsSync(GNU_TIME);
-  const [file, argv] = useGnuTime ? [GNU_TIME, ['-f', '%M', '-o', timeFile, command, ...args]] : [command, args];
+  const [file, argv] = useGnuTime ? [GNU_TIME, ['-f', '%M %U %S', '-o', timeFile, command, ...args]] : [command, args];
   const loadBefore = loadavg()[0]!;
   const started = performance.now();
   const child = spawn(file, argv, { cwd: options.cwd, stdio: ['ignore', options.stdoutToNull ? 'ignore' : 'pipe', 'pipe'] });
@@ -50,8 +52,11 @@ export async function measure(
   if (poll) clearInterval(poll);
   try {
     if (code !== 0) throw new Error(`${command} ${args.join(' ')} exited with ${code}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`);
-    const peakKb = useGnuTime ? Number(readFileSync(timeFile, 'utf8').trim().split('\n').pop()) : polledPeakKb;
-    return { wallS, peakRssBytes: peakKb * 1024, stdout, stderr, loadBefore };
+    // GNU time's last line: peak RSS in KB, user and system seconds
+    const timed = useGnuTime ? readFileSync(timeFile, 'utf8').trim().split('\n').pop()!.split(' ').map(Number) : null;
+    const peakKb = timed ? timed[0]! : polledPeakKb;
+    const cpuS = timed ? timed[1]! + timed[2]! : null;
+    return { wallS, cpuS, peakRssBytes: peakKb * 1024, stdout, stderr, loadBefore };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

@@ -41,7 +41,16 @@ describe('bench', () => {
     expect(report.energy.agree).toBe(true);
     expect(report.energy.run.completed).toBeGreaterThan(0);
     // the engine's floor read the same transactions as the naive script (computed apart from it)
-    expect(report.floorEnergy).toEqual({ floor: report.energy.naive, agree: true });
+    expect(report.floorEnergy).toMatchObject({ floor: report.energy.naive, agree: true });
+    expect(Object.keys(report.floorEnergy.stagesS)).toEqual([
+      'messages',
+      'samples',
+      'transactions',
+      'checkpoint',
+      'day_files',
+      'transactions_file',
+    ]);
+    expect(report.linesSeen.floor).toBe(report.landing.lines);
     // the held-back day is the incremental night's, and it went back after each run
     expect(report.landing.nextDayLines).toBeGreaterThan(0);
     expect(existsSync(join(dir, 'work', 'next-day'))).toBe(true);
