@@ -176,7 +176,7 @@ export async function runBenchmark(options: BenchOptions): Promise<Report> {
       'one new day on the full warehouse; rates over the new day',
     ),
     f_export: summarise(exportOnly, null, 'ocpp-report export (Parquet datasets, every month)'),
-    g_engine_floor: summarise(floor, all, 'the least a run does, no checks (bench/floor-pipeline.ts)'),
+    g_engine_floor: summarise(floor, all, 'the leanest pipeline for the outputs, no checks (bench/floor-pipeline.ts)'),
   };
   const g = measurements.g_engine_floor.medianS;
   const d = measurements.d_full_run.medianS;
