@@ -522,6 +522,17 @@ describe('month bounds where midnight comes twice', () => {
     expect(await seen('2026-10')).toEqual([]);
   });
 
+  it('charts the charge point online in that hour, from the first instant of the month', async () => {
+    const steps = await reportRows(run.warehouse, 'html_online_charge_points', '2026-11', 'America/Havana');
+    // no boot: offline 600 s after its heartbeat; the month ends at 00:00 on 1 December
+    expect(steps.map((step) => [step.changed_local, step.online_charge_points])).toEqual([
+      ['2026-11-01T00:00:00', 0],
+      ['2026-11-01T00:30:00', 1],
+      ['2026-11-01T00:40:00', 0],
+      ['2026-12-01T00:00:00', 0],
+    ]);
+  });
+
   it('starts the data of the month at that hour', async () => {
     expect(await reportRows(run.warehouse, 'html_data_coverage', '2026-11', 'America/Havana')).toEqual([
       { data_from_local: '2026-11-01T00:30:00', data_until_local: '2026-11-01T00:30:00' },
