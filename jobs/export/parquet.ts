@@ -60,18 +60,12 @@ async function writeDayFiles(db: Db, dataset: DatasetDoc, outDir: string, month:
   await db.run(`attach if not exists ':memory:' as export_scratch (read_write)`);
   try {
     if (days) {
-      // The days' span, which the query compares every sample with first, widened by a day on
-      // each side: where clocks go back at midnight (America/Havana), a day's first local hour
-      // comes before the 00:00 that timezone() picks. The list of days still decides.
+      // The days' span, from the first instant of the first day to that of the day after the
+      // last (local_midnight_at: where midnight comes twice, the first), which the query compares
+      // every sample with first. The list of days still decides.
       const span = [...days].sort();
-      await db.run(
-        `set variable export_days_from_at = timezone(getvariable('report_timezone'), cast(cast($first as date) - 1 as timestamp))`,
-        { first: span[0]! },
-      );
-      await db.run(
-        `set variable export_days_until_at = timezone(getvariable('report_timezone'), cast(cast($last as date) + 2 as timestamp))`,
-        { last: span.at(-1)! },
-      );
+      await db.run(`set variable export_days_from_at = local_midnight_at(cast($first as date))`, { first: span[0]! });
+      await db.run(`set variable export_days_until_at = local_midnight_at(cast($last as date) + 1)`, { last: span.at(-1)! });
     }
     await db.run(`create or replace table export_scratch.main.day_file_rows as select * from (\n${query}\n)`, {
       month,
