@@ -456,10 +456,11 @@ interface BigFileCandidate {
  * same time: DuckDB's numbered read keeps one of its threads busy, the pass Node's own (on one
  * 0.97 GB file, 1.3-1.7 s of pass beside 3.8-5.5 s of staging). The bulk attempt then uses that
  * pass. When the pass finds that the bulk reader will not take the file (a CR line end, a held
- * tail), or fails, the staging still under way is interrupted and what it made dropped. Nothing for a small file, or when DuckDB has one thread (files loading side by
- * side): staging would only copy the lines. Not staged when DuckDB's reader fails on it, whatever
- * the reason: the bulk attempt then reads it, or fails, as it would have anyway. What the parse
- * stores is still checked against the pass in JS.
+ * tail), or fails, the staging still under way is interrupted and what it made dropped. Nothing
+ * for a small file, or when DuckDB has one thread (files loading side by side): staging would
+ * only copy the lines. Not staged when DuckDB's reader fails on it, whatever the reason: the bulk
+ * attempt then reads it, or fails, as it would have anyway. What the parse stores is still
+ * checked against the pass in JS.
  */
 async function stageBigFile(db: Db, file: BigFileCandidate): Promise<Prescan | undefined> {
   const threshold = file.stageFromBytes ?? PARALLEL_PARSE_MIN_BYTES;
@@ -468,13 +469,14 @@ async function stageBigFile(db: Db, file: BigFileCandidate): Promise<Prescan | u
   if (Number(setting!.threads) < 2) return undefined;
   const hash = sha256Hex();
   let stagingEnded = false;
-  const staging = stageLandingFile(db, file.fileId, file.path).then(
-    () => true,
-    () => false,
-  );
-  void staging.then(() => {
-    stagingEnded = true;
-  });
+  const staging = stageLandingFile(db, file.fileId, file.path)
+    .then(
+      () => true,
+      () => false,
+    )
+    .finally(() => {
+      stagingEnded = true;
+    });
   // Staged lines nobody will read: the staging (the only statement on the connection while the
   // pass runs) is interrupted rather than waited for; an interrupt after it ended does nothing.
   const abandonStaging = async () => {
